@@ -1,0 +1,80 @@
+// Builds the HTTP app without listening, so tests call it with app.request().
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { AppError, fromPgError } from '../shared/errors.js';
+import type { AppEnv, Deps } from './context.js';
+import { feed } from './routes/feed.js';
+import { ops } from './routes/ops.js';
+import { profiles } from './routes/profiles.js';
+import { swipes } from './routes/swipes.js';
+
+const MAX_BODY = 64 * 1024;
+
+const fromHttp: Record<number, AppError> = {
+  400: new AppError('MALFORMED_JSON', 'The request body is not valid JSON.'),
+  401: new AppError('UNAUTHORIZED', 'A valid token is required.'),
+  404: new AppError('NOT_FOUND', 'No such route.'),
+  413: new AppError('PAYLOAD_TOO_LARGE', `The request body is over ${MAX_BODY / 1024} KiB.`),
+  415: new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as JSON with "Content-Type: application/json".'),
+};
+
+function toAppError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err;
+  if (err instanceof HTTPException) return fromHttp[err.status];
+  return fromPgError(err);
+}
+
+export function createApp(deps: Deps, extend?: (app: OpenAPIHono<AppEnv>) => void) {
+  const app = new OpenAPIHono<AppEnv>({
+    // A body, path or query that fails its schema: one 400 naming every bad field.
+    defaultHook: (result) => {
+      if (result.success) return;
+      const details = result.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
+      throw new AppError('VALIDATION_ERROR', 'The request has invalid fields.', details);
+    },
+  });
+
+  app.use(async (c, next) => {
+    c.set('deps', deps);
+    const started = performance.now();
+    await next();
+    const route = c.req.routePath || 'unmatched';
+    deps.metrics.httpDuration.observe({ method: c.req.method, route, status: c.res.status }, (performance.now() - started) / 1000);
+  });
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY,
+      onError: () => {
+        throw fromHttp[413];
+      },
+    }),
+  );
+
+  app.route('/', ops);
+  app.route('/', profiles);
+  app.route('/', swipes);
+  app.route('/', feed);
+  extend?.(app);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Matchmaker API', version: '0.1.0', description: 'Profiles, swipes, matches and ranked mutual feeds.' },
+  });
+
+  app.notFound(() => {
+    throw fromHttp[404];
+  });
+  app.onError((err, c: Context<AppEnv>) => {
+    const known = toAppError(err);
+    if (known) {
+      if (known.code === 'UNAUTHORIZED' && !c.res.headers.has('WWW-Authenticate')) c.header('WWW-Authenticate', 'Bearer');
+      return c.json(known.toBody(), known.status);
+    }
+    deps.log.error({ err, path: c.req.path }, 'unhandled error');
+    return c.json(new AppError('INTERNAL', 'Something went wrong on our side.').toBody(), 500);
+  });
+  return app;
+}

@@ -1,0 +1,49 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createMiddleware } from 'hono/factory';
+import { AppError } from '../shared/errors.js';
+import { userIdOf } from '../shared/tokens.js';
+import type { AppEnv } from './context.js';
+
+const unauthorized = () => new AppError('UNAUTHORIZED', 'A valid token is required: send "Authorization: Bearer <token>".');
+
+function bearer(header: string | undefined): string | undefined {
+  const m = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return m?.[1];
+}
+
+/** Requires a valid user token; the route then checks it is the user named in the path (403 otherwise). */
+export const userAuth = createMiddleware<AppEnv>(async (c, next) => {
+  const token = bearer(c.req.header('authorization'));
+  const userId = token ? await userIdOf(c.get('deps').config.JWT_SECRET, token) : undefined;
+  if (userId === undefined) throw unauthorized();
+  c.set('userId', userId);
+  await next();
+});
+
+/** The path names the caller, or the caller is not allowed. */
+export function requireSelf(callerId: number, userId: number): void {
+  if (callerId !== userId) throw new AppError('FORBIDDEN', 'This token belongs to another user.');
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The operator token, as a Bearer token or as the password of HTTP Basic auth (for the dashboard in a browser). */
+export const adminAuth = createMiddleware<AppEnv>(async (c, next) => {
+  const header = c.req.header('authorization') ?? '';
+  const expected = c.get('deps').config.ADMIN_TOKEN;
+  let given = bearer(header);
+  const basic = header.match(/^Basic\s+(\S+)\s*$/i)?.[1];
+  if (basic) {
+    const decoded = Buffer.from(basic, 'base64').toString('utf8');
+    given = decoded.slice(decoded.indexOf(':') + 1);
+  }
+  if (!given || !sameSecret(given, expected)) {
+    c.header('WWW-Authenticate', 'Basic realm="matchmaker operators", charset="UTF-8"');
+    throw new AppError('UNAUTHORIZED', 'The operator token is required (Bearer, or the password of Basic auth).');
+  }
+  await next();
+});

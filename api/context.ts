@@ -1,0 +1,20 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../shared/config.js';
+import type { Pool } from '../shared/db.js';
+import type { Feed } from '../shared/feed.js';
+import type { Logger } from '../shared/logger.js';
+import type { ApiMetrics } from './metrics.js';
+
+/** What every handler may use, set once per app (tests build their own). */
+export interface Deps {
+  config: Config;
+  db: Pool;
+  redis: Redis;
+  log: Logger;
+  metrics: ApiMetrics;
+  feed: Feed;
+}
+
+export interface AppEnv {
+  Variables: { deps: Deps; userId: number };
+}

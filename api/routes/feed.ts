@@ -1,0 +1,55 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { getUser } from '../../shared/users.js';
+import { requireSelf, userAuth } from '../auth.js';
+import type { AppEnv } from '../context.js';
+import { Card, UserParam, errors, json } from '../schemas.js';
+
+export const feed = new OpenAPIHono<AppEnv>();
+
+const Query = z.object({
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, 'must be a whole number from 1 to 100')
+    .transform(Number)
+    .pipe(z.number().min(1, 'must be at least 1').max(100, 'must be at most 100'))
+    .optional()
+    .openapi({ type: 'integer', minimum: 1, maximum: 100, default: 20 }),
+});
+
+feed.openapi(
+  createRoute({
+    method: 'get',
+    path: '/potential_matches/{user_id}',
+    tags: ['feed'],
+    summary: 'Your ranked potential matches: each card is eligible right now',
+    security: [{ bearer: [] }],
+    middleware: [userAuth] as const,
+    request: { params: UserParam, query: Query },
+    responses: {
+      200: json(
+        z.object({
+          user_id: z.number().int(),
+          potential_matches: z.array(Card.extend({ score: z.number() })),
+          source: z.string().openapi({ example: 'cache' }),
+          generated_at: z.string(),
+        }),
+        'A page of cards, best first',
+      ),
+      ...errors(400, 401, 403, 404),
+    },
+  }),
+  async (c) => {
+    const { user_id } = c.req.valid('param');
+    const limit = c.req.valid('query').limit ?? 20;
+    requireSelf(c.get('userId'), user_id);
+    const deps = c.get('deps');
+    const page = await deps.feed.page(user_id, limit);
+    // An empty page for an unknown user would hide a client's mistake.
+    if (page.cards.length === 0) await getUser(deps.db, user_id);
+    deps.metrics.feedPages.inc({ source: page.source });
+    return c.json(
+      { user_id, potential_matches: page.cards, source: page.source, generated_at: page.generatedAt.toISOString() },
+      200,
+    );
+  },
+);

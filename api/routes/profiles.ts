@@ -1,0 +1,66 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { newProfileSchema, preferencesPatchSchema } from '../../shared/profile.js';
+import { signUserToken } from '../../shared/tokens.js';
+import { getUser, insertUser, updatePreferences } from '../../shared/users.js';
+import { requireSelf, userAuth } from '../auth.js';
+import type { AppEnv } from '../context.js';
+import { Profile, UserParam, errors, json } from '../schemas.js';
+
+export const profiles = new OpenAPIHono<AppEnv>();
+const bearer = [{ bearer: [] }];
+
+profiles.openapi(
+  createRoute({
+    method: 'post',
+    path: '/register',
+    tags: ['profiles'],
+    summary: 'Create a profile; answers it with a user token',
+    request: { body: { required: true, ...json(newProfileSchema, 'The new profile') } },
+    responses: { 201: json(z.object({ user: Profile, token: z.string() }), 'Created'), ...errors(400, 413, 415) },
+  }),
+  async (c) => {
+    const { db, config, feed } = c.get('deps');
+    const user = await insertUser(db, c.req.valid('json'));
+    await feed.profileChanged(user.id);
+    return c.json({ user, token: await signUserToken(config.JWT_SECRET, user.id) }, 201);
+  },
+);
+
+profiles.openapi(
+  createRoute({
+    method: 'get',
+    path: '/users/{user_id}',
+    tags: ['profiles'],
+    summary: 'Your own profile',
+    security: bearer,
+    middleware: [userAuth] as const,
+    request: { params: UserParam },
+    responses: { 200: json(z.object({ user: Profile }), 'The profile'), ...errors(400, 401, 403, 404) },
+  }),
+  async (c) => {
+    const { user_id } = c.req.valid('param');
+    requireSelf(c.get('userId'), user_id);
+    return c.json({ user: await getUser(c.get('deps').db, user_id) }, 200);
+  },
+);
+
+profiles.openapi(
+  createRoute({
+    method: 'put',
+    path: '/update_preferences/{user_id}',
+    tags: ['profiles'],
+    summary: 'Change any of the preferred ranges and interested_in',
+    security: bearer,
+    middleware: [userAuth] as const,
+    request: { params: UserParam, body: { required: true, ...json(preferencesPatchSchema, 'A non-empty subset of the preferences') } },
+    responses: { 200: json(z.object({ user: Profile }), 'The updated profile'), ...errors(400, 401, 403, 404, 413, 415) },
+  }),
+  async (c) => {
+    const { user_id } = c.req.valid('param');
+    requireSelf(c.get('userId'), user_id);
+    const { db, feed } = c.get('deps');
+    const user = await updatePreferences(db, user_id, c.req.valid('json'));
+    await feed.profileChanged(user.id);
+    return c.json({ user }, 200);
+  },
+);

@@ -1,0 +1,63 @@
+// Request and response shapes shared by the routes, for validation and the OpenAPI document.
+import { z } from '@hono/zod-openapi';
+import { GENDERS } from '../shared/genders.js';
+
+const id = z
+  .string()
+  .regex(/^[1-9]\d{0,9}$/, 'must be a positive integer id')
+  .transform(Number)
+  .pipe(z.number().max(2_147_483_647, 'is not a user id'));
+
+export const UserParam = z.object({ user_id: id.openapi({ param: { name: 'user_id', in: 'path' }, type: 'integer' }) });
+export const PairParam = (other: string) =>
+  z.object({
+    user_id: id.openapi({ param: { name: 'user_id', in: 'path' }, type: 'integer' }),
+    [other]: id.openapi({ param: { name: other, in: 'path' }, type: 'integer' }),
+  });
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'VALIDATION_ERROR' }),
+      message: z.string(),
+      details: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  .openapi('Error');
+
+export const Card = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    age: z.number().int(),
+    height: z.number().int(),
+    gender: z.enum(GENDERS).nullable(),
+    bio: z.string().nullable(),
+  })
+  .openapi('Card');
+
+export const Profile = Card.extend({
+  interested_in: z.array(z.enum(GENDERS)).nullable(),
+  preferred_age_min: z.number().int(),
+  preferred_age_max: z.number().int(),
+  preferred_height_min: z.number().int(),
+  preferred_height_max: z.number().int(),
+}).openapi('Profile');
+
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { 'application/json': { schema } },
+  description,
+});
+
+/** The error responses a route can give, for the document. */
+export const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [s, json(ErrorBody, errorDescriptions[s] ?? 'Error')]));
+
+const errorDescriptions: Record<number, string> = {
+  400: 'Invalid input',
+  401: 'Missing or invalid token',
+  403: 'The token is for another user',
+  404: 'Not found',
+  413: 'Body over 64 KiB',
+  415: 'Body is not JSON',
+};

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+const intFrom = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+
+// Every setting the processes read, parsed once. Anything else in the environment is ignored.
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: intFrom(3000, 0, 65535),
+    DATABASE_URL: z.string().url(),
+    REDIS_URL: z.string().url(),
+    JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+    // Namespace of every Redis key and BullMQ queue; lets tests (and several deployments) share one Redis.
+    REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('mm'),
+    DB_POOL_SIZE: intFrom(20, 1, 500),
+    FEED_CACHE_SIZE: intFrom(100, 10, 1000),
+    REBUILD_CRON: z.string().default('0 3 * * *'),
+    INCREMENTAL_CRON: z.string().default('*/1 * * * *'),
+    WORKER_CONCURRENCY: intFrom(2, 1, 64),
+    REBUILD_PARTITIONS: intFrom(16, 1, 1024),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    for (const key of ['JWT_SECRET', 'ADMIN_TOKEN'] as const) {
+      if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });
+    }
+  });
+
+export type Config = Readonly<Omit<z.infer<typeof schema>, 'JWT_SECRET' | 'ADMIN_TOKEN'> & { JWT_SECRET: string; ADMIN_TOKEN: string }>;
+
+export class ConfigError extends Error {}
+
+/** Parses an environment (normally process.env, after scripts/lib/local-env.ts filled the local defaults). */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
+    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  const { JWT_SECRET, ADMIN_TOKEN } = parsed.data;
+  if (!JWT_SECRET || !ADMIN_TOKEN) {
+    throw new ConfigError('JWT_SECRET and ADMIN_TOKEN must be set (the local launcher generates development values)');
+  }
+  return Object.freeze({ ...parsed.data, JWT_SECRET, ADMIN_TOKEN });
+}

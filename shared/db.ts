@@ -1,0 +1,82 @@
+// The only module that imports pg: pools, queries by name, transactions and COPY.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+
+export type Pool = pg.Pool;
+export type Client = pg.PoolClient;
+/** Anything a statement can run on: the pool, or a client inside a transaction. */
+export type Db = pg.Pool | pg.PoolClient;
+
+export function createPool(connectionString: string, max = 20): Pool {
+  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000 });
+  // An idle client losing its connection (server restart) must not crash the process.
+  pool.on('error', () => {});
+  return pool;
+}
+
+const queryDir = new URL('../sql/queries/', import.meta.url);
+const cache = new Map<string, string>();
+
+/** The text of sql/queries/<name>.sql, read once. */
+export function sql(name: string): string {
+  let text = cache.get(name);
+  if (text === undefined) {
+    text = readFileSync(fileURLToPath(new URL(`${name}.sql`, queryDir)), 'utf8');
+    cache.set(name, text);
+  }
+  return text;
+}
+
+export async function query<R extends pg.QueryResultRow = Record<string, any>>(
+  db: Db,
+  text: string,
+  params: unknown[] = [],
+): Promise<pg.QueryResult<R>> {
+  return db.query<R>(text, params);
+}
+
+/** Runs a named query from sql/queries and returns its rows. */
+export async function rows<R extends pg.QueryResultRow = Record<string, any>>(db: Db, name: string, params: unknown[] = []): Promise<R[]> {
+  return (await db.query<R>(sql(name), params)).rows;
+}
+
+export async function withClient<T>(pool: Pool, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    return await fn(client);
+  } finally {
+    client.release();
+  }
+}
+
+export async function withTransaction<T>(pool: Pool, fn: (client: Client) => Promise<T>): Promise<T> {
+  return withClient(pool, async (client) => {
+    await client.query('begin');
+    try {
+      const result = await fn(client);
+      await client.query('commit');
+      return result;
+    } catch (err) {
+      await client.query('rollback').catch(() => {});
+      throw err;
+    }
+  });
+}
+
+/** Streams `source` into `COPY ... FROM STDIN`; a failed stream rolls the COPY back. */
+export async function copyIn(client: Client, copySql: string, source: Readable | AsyncIterable<string | Buffer>): Promise<number> {
+  const sink = client.query(copyFrom(copySql));
+  await pipeline(source, sink);
+  return sink.rowCount ?? 0;
+}
+
+/** A readable stream of `COPY (...) TO STDOUT` output. The caller consumes it fully on `client`. */
+export function copyOut(client: Client, copySql: string): Readable {
+  return client.query(copyTo(copySql));
+}
+
+export const pgErrorCode = (err: unknown): string | undefined => (err as { code?: string })?.code;

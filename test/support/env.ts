@@ -1,0 +1,40 @@
+// Per test file: its own database cloned from the migrated template, its own Redis key prefix.
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { type Config, parseConfig } from '../../shared/config.js';
+import { type Pool, createPool } from '../../shared/db.js';
+import { withDatabase } from '../global-setup.js';
+
+export interface TestEnv {
+  config: Config;
+  db: Pool;
+  close(): Promise<void>;
+}
+
+export async function createTestEnv(overrides: Record<string, string> = {}): Promise<TestEnv> {
+  const name = `mm_t_${randomBytes(6).toString('hex')}`;
+  const adminUrl = inject('adminDatabaseUrl');
+  const admin = createPool(adminUrl, 1);
+  await admin.query(`create database ${name} template ${inject('templateDb')}`);
+  const config = parseConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: withDatabase(adminUrl, name),
+    REDIS_URL: inject('redisUrl'),
+    REDIS_PREFIX: `t${randomBytes(5).toString('hex')}`,
+    JWT_SECRET: 'test-secret-0123456789abcdef',
+    ADMIN_TOKEN: 'test-admin-token-0123456789',
+    DB_POOL_SIZE: '10',
+    ...overrides,
+  });
+  const db = createPool(config.DATABASE_URL, config.DB_POOL_SIZE);
+  return {
+    config,
+    db,
+    async close() {
+      await db.end();
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
