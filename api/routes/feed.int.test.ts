@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestApi, createTestApi } from '../../test/support/api.js';
+import { expectedPage, loadWorld } from '../../test/support/feed-oracle.js';
+import { randomProfile, randomSwipes, rng } from '../../test/support/population.js';
+
+let t: TestApi;
+beforeAll(async () => {
+  t = await createTestApi();
+});
+afterAll(() => t.close());
+
+const page = async (u: { id: number; token: string }, limit?: number) => {
+  const res = await t.call('GET', `/potential_matches/${u.id}${limit ? `?limit=${limit}` : ''}`, { token: u.token });
+  expect(res.status).toBe(200);
+  return res.body;
+};
+const ids = (body: any) => body.potential_matches.map((c: any) => c.id);
+
+describe('GET /potential_matches', () => {
+  it('shows only mutual matches, as cards with a score, best first', async () => {
+    const me = await t.register({ name: 'Me', age: 30, height: 170, gender: 'woman', interested_in: ['man'],
+      preferred_age_min: 28, preferred_age_max: 36, preferred_height_min: 175, preferred_height_max: 195 });
+    const ideal = await t.register({ name: 'Ideal', age: 32, height: 185, gender: 'man', interested_in: ['woman'],
+      preferred_age_min: 26, preferred_age_max: 34, preferred_height_min: 160, preferred_height_max: 180 });
+    const fine = await t.register({ name: 'Fine', age: 35, height: 176, gender: 'man',
+      preferred_age_min: 30, preferred_age_max: 40, preferred_height_min: 150, preferred_height_max: 170 });
+    await t.register({ name: 'Too young', age: 25, height: 185, gender: 'man', preferred_age_min: 25, preferred_age_max: 35, preferred_height_min: 150, preferred_height_max: 190 });
+    await t.register({ name: 'Wants older', age: 32, height: 185, gender: 'man', preferred_age_min: 31, preferred_age_max: 40, preferred_height_min: 150, preferred_height_max: 190 });
+    await t.register({ name: 'Wants men', age: 32, height: 185, gender: 'man', interested_in: ['man'], preferred_age_min: 25, preferred_age_max: 40, preferred_height_min: 150, preferred_height_max: 190 });
+    await t.register({ name: 'Woman', age: 32, height: 185, gender: 'woman', preferred_age_min: 25, preferred_age_max: 40, preferred_height_min: 150, preferred_height_max: 190 });
+    await t.register({ name: 'No gender', age: 32, height: 185, preferred_age_min: 25, preferred_age_max: 40, preferred_height_min: 150, preferred_height_max: 190 });
+
+    const body = await page(me);
+    expect(body).toMatchObject({ user_id: me.id, source: 'live', generated_at: expect.any(String) });
+    expect(ids(body)).toEqual([ideal.id, fine.id]);
+    expect(Object.keys(body.potential_matches[0]).sort()).toEqual(['age', 'bio', 'gender', 'height', 'id', 'name', 'score']);
+    expect(body.potential_matches[0].score).toBeGreaterThan(body.potential_matches[1].score);
+    expect((await page(me, 1)).potential_matches).toHaveLength(1);
+  });
+
+  it('leaves out whom you liked or passed, who passed on you and your matches; ranks up who liked you', async () => {
+    // Nonbinary people open only to nonbinary people: nobody else in this file's database qualifies.
+    const base = { gender: 'nonbinary', interested_in: ['nonbinary'], age: 30, height: 175, preferred_age_min: 25, preferred_age_max: 35, preferred_height_min: 160, preferred_height_max: 190 };
+    const me = await t.register(base);
+    const [liked, passed, passedMe, likedMe, far] = [
+      await t.register(base), await t.register(base), await t.register(base), await t.register(base),
+      await t.register({ ...base, age: 35, height: 190 }),
+    ];
+    await t.call('POST', `/like/${me.id}/${liked!.id}`, { token: me.token });
+    await t.call('POST', `/unlike/${me.id}/${passed!.id}`, { token: me.token });
+    await t.call('POST', `/unlike/${passedMe!.id}/${me.id}`, { token: passedMe!.token });
+    await t.call('POST', `/like/${far!.id}/${me.id}`, { token: far!.token });
+    const body = await page(me);
+    // Far fits worse than likedMe, but liked me, so comes first.
+    expect(ids(body)).toEqual([far!.id, likedMe!.id]);
+    // Liking back makes a match: gone from the page.
+    await t.call('POST', `/like/${me.id}/${far!.id}`, { token: me.token });
+    expect(ids(await page(me))).toEqual([likedMe!.id]);
+  });
+
+  it('reflects new preferences on the very next call', async () => {
+    const me = await t.register({ age: 30, height: 175, preferred_age_min: 25, preferred_age_max: 35, preferred_height_min: 160, preferred_height_max: 190 });
+    const other = await t.register({ age: 40, height: 175, preferred_age_min: 25, preferred_age_max: 45, preferred_height_min: 160, preferred_height_max: 190 });
+    expect(ids(await page(me))).not.toContain(other.id);
+    await t.call('PUT', `/update_preferences/${me.id}`, { token: me.token, body: { preferred_age_max: 45 } });
+    expect(ids(await page(me))).toContain(other.id);
+    await t.call('PUT', `/update_preferences/${other.id}`, { token: other.token, body: { interested_in: ['nonbinary'] } });
+    expect(ids(await page(me))).not.toContain(other.id);
+  });
+
+  it('validates limit, auth and the user', async () => {
+    const me = await t.register();
+    for (const bad of ['0', '101', 'abc', '-1', '2.5']) {
+      const res = await t.call('GET', `/potential_matches/${me.id}?limit=${bad}`, { token: me.token });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_ERROR');
+    }
+    expect((await t.call('GET', `/potential_matches/${me.id}`)).status).toBe(401);
+    expect((await t.call('GET', `/potential_matches/${me.id + 1}`, { token: me.token })).status).toBe(403);
+    const ghost = await t.call('GET', '/potential_matches/77777', { token: await t.tokenFor(77777) });
+    expect(ghost.status).toBe(404);
+  });
+});
+
+describe('live feed against the brute-force oracle', () => {
+  it.each([1, 2, 3])('matches the oracle exactly for every user of a random population (seed %i)', async (seed) => {
+    const r = rng(seed);
+    const env = await createTestApi();
+    try {
+      const users = [];
+      for (let i = 0; i < 120; i++) users.push(await env.register(randomProfile(r, i)));
+      await randomSwipes(env.db, r, users.map((u) => u.id), 600);
+      const world = await loadWorld(env.db);
+      for (const u of users) {
+        const limit = 1 + Math.floor(r() * 30);
+        const res = await env.call('GET', `/potential_matches/${u.id}?limit=${limit}`, { token: u.token });
+        const got = res.body.potential_matches.map((c: any) => ({ id: c.id, score: c.score }));
+        expect(got, `user ${u.id}, limit ${limit}`).toEqual(expectedPage(world, world.users.find((w) => w.id === u.id)!, limit));
+      }
+    } finally {
+      await env.close();
+    }
+  });
+});

@@ -1,0 +1,146 @@
+// Ranked lists and cards in Redis. Everything here can be rebuilt from Postgres.
+//
+// Keys (prefix = REDIS_PREFIX); the {…} hash tag keeps a user's list and hide set in one Cluster slot:
+//   <p>:feed:{<uid>}  the ranked list, one packed value (written whole: readers never see half a list)
+//   <p>:hide:{<uid>}  sorted set of ids swiped since the list was built (score = ms), filtered at read
+//   <p>:card:<id>     the public card plus the numbers needed to re-check eligibility at read time
+import type { Redis, Result } from 'ioredis';
+import { genderBit, interestMask } from './genders.js';
+import type { Candidate } from './matching/types.js';
+import type { Card, Profile } from './profile.js';
+
+export const keys = (prefix: string) => ({
+  feed: (uid: number) => `${prefix}:feed:{${uid}}`,
+  hide: (uid: number) => `${prefix}:hide:{${uid}}`,
+  card: (id: number) => `${prefix}:card:${id}`,
+});
+
+export interface RankedList {
+  /** When the data it was computed from was read (ms since epoch). */
+  generatedAt: number;
+  /** The list holds every user eligible at generatedAt (fewer than the cache size). */
+  complete: boolean;
+  ids: Int32Array;
+  scores: Int32Array;
+}
+
+// Layout: 13 ASCII digits of generatedAt (so the Lua below can compare without decoding), one flag
+// byte, then (id, score) as little-endian int32 pairs. 100 entries = 814 bytes.
+const HEAD = 14;
+
+export function packList(list: RankedList): Buffer {
+  const buf = Buffer.allocUnsafe(HEAD + list.ids.length * 8);
+  buf.write(String(Math.floor(list.generatedAt)).padStart(13, '0'), 0, 'latin1');
+  buf[13] = list.complete ? 1 : 0;
+  for (let i = 0; i < list.ids.length; i++) {
+    buf.writeInt32LE(list.ids[i]!, HEAD + i * 8);
+    buf.writeInt32LE(list.scores[i]!, HEAD + i * 8 + 4);
+  }
+  return buf;
+}
+
+export function unpackList(buf: Buffer): RankedList {
+  const n = (buf.length - HEAD) >> 3;
+  const ids = new Int32Array(n);
+  const scores = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    ids[i] = buf.readInt32LE(HEAD + i * 8);
+    scores[i] = buf.readInt32LE(HEAD + i * 8 + 4);
+  }
+  return { generatedAt: Number(buf.toString('latin1', 0, 13)), complete: buf[13] === 1, ids, scores };
+}
+
+// Replace the list only with a newer one: a rebuild that read Postgres before a user's own refresh
+// must not overwrite it. Then drop hide entries older than the list (the list already excludes them).
+const SET_IF_NEWER = `
+local old = redis.call('GET', KEYS[1])
+if old and tonumber(string.sub(old, 1, 13)) > tonumber(string.sub(ARGV[1], 1, 13)) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[2])
+return 1`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    mmSetListIfNewer(feedKey: string, hideKey: string, packed: Buffer, hideBefore: number | string): Result<number, Context>;
+  }
+}
+
+const scripted = new WeakSet<Redis>();
+function withScripts(redis: Redis): Redis {
+  if (!scripted.has(redis)) redis.defineCommand('mmSetListIfNewer', { numberOfKeys: 2, lua: SET_IF_NEWER });
+  scripted.add(redis);
+  return redis;
+}
+
+/** Queues the writes of many lists on a pipeline (the caller executes it). */
+export function writeLists(redis: Redis, prefix: string, lists: Iterable<[number, RankedList]>): Promise<unknown> {
+  const k = keys(prefix);
+  const p = withScripts(redis).pipeline();
+  // Swipes made in the minute before the data was read are kept: their effect may be missing from it.
+  for (const [uid, list] of lists) p.mmSetListIfNewer(k.feed(uid), k.hide(uid), packList(list), list.generatedAt - 60_000);
+  return p.exec().then(throwOnError);
+}
+
+function throwOnError(results: [Error | null, unknown][] | null) {
+  const failed = results?.find(([err]) => err);
+  if (failed) throw failed[0];
+  return results;
+}
+
+export interface CachedCard {
+  card: Card;
+  m: Candidate;
+}
+
+export function cardValue(p: Profile): string {
+  const m: Candidate = {
+    id: p.id,
+    age: p.age,
+    height: p.height,
+    genderBit: genderBit(p.gender),
+    interestMask: interestMask(p.interested_in),
+    ageMin: p.preferred_age_min,
+    ageMax: p.preferred_age_max,
+    heightMin: p.preferred_height_min,
+    heightMax: p.preferred_height_max,
+  };
+  const card: Card = { id: p.id, name: p.name, age: p.age, height: p.height, gender: p.gender, bio: p.bio };
+  return JSON.stringify({ card, m });
+}
+
+export async function writeCards(redis: Redis, prefix: string, profiles: Iterable<Profile>): Promise<void> {
+  const k = keys(prefix);
+  const p = redis.pipeline();
+  for (const profile of profiles) p.set(k.card(profile.id), cardValue(profile));
+  throwOnError(await p.exec());
+}
+
+/** The cards of `ids` in order; undefined where none is cached. One auto-pipelined round trip, Cluster-safe. */
+export async function readCards(redis: Redis, prefix: string, ids: ArrayLike<number>): Promise<(CachedCard | undefined)[]> {
+  const k = keys(prefix);
+  const p = redis.pipeline();
+  for (let i = 0; i < ids.length; i++) p.get(k.card(ids[i]!));
+  const res = (await p.exec()) ?? [];
+  return res.map(([err, v]) => (err || typeof v !== 'string' ? undefined : (JSON.parse(v) as CachedCard)));
+}
+
+/** The list and what was swiped since it was built, in one round trip (same slot). */
+export async function readList(redis: Redis, prefix: string, uid: number): Promise<{ list?: RankedList; hidden: Set<number> }> {
+  const k = keys(prefix);
+  const [[, buf], [, hide]] = (await redis.pipeline().getBuffer(k.feed(uid)).zrange(k.hide(uid), 0, -1).exec()) as [
+    [Error | null, Buffer | null],
+    [Error | null, string[]],
+  ];
+  return { list: buf ? unpackList(buf) : undefined, hidden: new Set((hide ?? []).map(Number)) };
+}
+
+/** A swipe by uid on otherId hides otherId from uid's list; a pass also hides uid from otherId's. */
+export async function recordSwipe(redis: Redis, prefix: string, uid: number, otherId: number, kind: 'like' | 'pass'): Promise<void> {
+  const k = keys(prefix);
+  const now = Date.now();
+  const p = redis.pipeline().zadd(k.hide(uid), String(now), String(otherId));
+  if (kind === 'pass') p.zadd(k.hide(otherId), String(now), String(uid));
+  // A like replacing a pass makes uid eligible for otherId again.
+  else p.zrem(k.hide(otherId), String(uid));
+  throwOnError(await p.exec());
+}

@@ -1,0 +1,45 @@
+// The contract's eligibility rules, applied by brute force to everything in the database.
+import type { Db } from '../../shared/db.js';
+import { genderBit, interestMask } from '../../shared/genders.js';
+import { mutual } from '../../shared/matching/compatible.js';
+import { byRank, score } from '../../shared/matching/score.js';
+import type { Candidate } from '../../shared/matching/types.js';
+
+export async function loadWorld(db: Db) {
+  const users = (await db.query('select * from users')).rows.map(
+    (r): Candidate => ({
+      id: r.id,
+      age: r.age,
+      height: r.height,
+      genderBit: genderBit(r.gender),
+      interestMask: interestMask(r.interested_in),
+      ageMin: r.preferred_age_min,
+      ageMax: r.preferred_age_max,
+      heightMin: r.preferred_height_min,
+      heightMax: r.preferred_height_max,
+    }),
+  );
+  const swipes = new Map<string, 'like' | 'pass'>();
+  for (const s of (await db.query('select swiper_id, swipee_id, kind from swipes')).rows) swipes.set(`${s.swiper_id}>${s.swipee_id}`, s.kind);
+  const matched = new Set<string>();
+  for (const m of (await db.query('select user_low, user_high from matches')).rows) matched.add(`${m.user_low}-${m.user_high}`);
+  return { users, swipes, matched };
+}
+
+export type World = Awaited<ReturnType<typeof loadWorld>>;
+
+export function eligible(w: World, u: Candidate, v: Candidate): boolean {
+  if (!mutual(u, v)) return false;
+  if (w.swipes.has(`${u.id}>${v.id}`)) return false;
+  if (w.swipes.get(`${v.id}>${u.id}`) === 'pass') return false;
+  return !w.matched.has(`${Math.min(u.id, v.id)}-${Math.max(u.id, v.id)}`);
+}
+
+/** The page the contract expects for u: every eligible user, ranked, cut at limit. */
+export function expectedPage(w: World, u: Candidate, limit: number): { id: number; score: number }[] {
+  return w.users
+    .filter((v) => eligible(w, u, v))
+    .map((v) => ({ id: v.id, score: score(u, v, w.swipes.get(`${v.id}>${u.id}`) === 'like') }))
+    .sort(byRank)
+    .slice(0, limit);
+}

@@ -1,0 +1,59 @@
+// Random populations for property tests: small, dense, with narrow and wide ranges and edge values.
+import type { Db } from '../../shared/db.js';
+import { GENDERS } from '../../shared/genders.js';
+
+export type Rng = () => number;
+
+/** mulberry32: a seeded PRNG, so a failing population can be replayed from its seed. */
+export function rng(seed: number): Rng {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const int = (r: Rng, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+
+export function randomProfile(r: Rng, i: number) {
+  const age = r() < 0.1 ? pick(r, [18, 120]) : int(r, 18, 40);
+  const height = r() < 0.1 ? pick(r, [100, 250]) : int(r, 150, 195);
+  const aw = int(r, 0, 15);
+  const hw = int(r, 0, 60);
+  const amin = Math.max(18, age - int(r, 0, aw));
+  const hmin = Math.max(100, height - int(r, 0, hw));
+  const gender = r() < 0.15 ? undefined : pick(r, GENDERS);
+  const interested = r() < 0.3 ? undefined : GENDERS.filter(() => r() < 0.5);
+  return {
+    name: `User ${i}`,
+    age,
+    height,
+    ...(gender ? { gender } : {}),
+    ...(interested && interested.length ? { interested_in: interested } : {}),
+    preferred_age_min: amin,
+    preferred_age_max: Math.min(120, amin + aw),
+    preferred_height_min: hmin,
+    preferred_height_max: Math.min(250, hmin + hw),
+  };
+}
+
+/** Random likes and passes among ids, written straight to Postgres (matches where likes are mutual). */
+export async function randomSwipes(db: Db, r: Rng, ids: number[], count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const a = pick(r, ids);
+    const b = pick(r, ids);
+    if (a === b) continue;
+    await db.query(
+      `insert into swipes (swiper_id, swipee_id, kind) values ($1, $2, $3)
+       on conflict (swiper_id, swipee_id) do update set kind = excluded.kind`,
+      [a, b, r() < 0.6 ? 'like' : 'pass'],
+    );
+  }
+  await db.query(`insert into matches (user_low, user_high)
+    select a.swiper_id, a.swipee_id from swipes a join swipes b on b.swiper_id = a.swipee_id and b.swipee_id = a.swiper_id
+    where a.kind = 'like' and b.kind = 'like' and a.swiper_id < a.swipee_id on conflict do nothing`);
+}
