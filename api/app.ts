@@ -5,6 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { AppError, fromPgError } from '../shared/errors.js';
 import type { AppEnv, Deps } from './context.js';
+import { adminRoutes } from './routes/admin.js';
 import { feed } from './routes/feed.js';
 import { ops } from './routes/ops.js';
 import { profiles } from './routes/profiles.js';
@@ -26,7 +27,7 @@ function toAppError(err: unknown): AppError | undefined {
   return fromPgError(err);
 }
 
-export function createApp(deps: Deps, extend?: (app: OpenAPIHono<AppEnv>) => void) {
+export function createApp(deps: Deps) {
   const app = new OpenAPIHono<AppEnv>({
     // A body, path or query that fails its schema: one 400 naming every bad field.
     defaultHook: (result) => {
@@ -56,9 +57,10 @@ export function createApp(deps: Deps, extend?: (app: OpenAPIHono<AppEnv>) => voi
   app.route('/', profiles);
   app.route('/', swipes);
   app.route('/', feed);
-  extend?.(app);
+  app.route('/', adminRoutes(deps.queues));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'operator', { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN (or as the password of Basic auth)' });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Matchmaker API', version: '0.1.0', description: 'Profiles, swipes, matches and ranked mutual feeds.' },

@@ -3,6 +3,7 @@ import type { Config } from '../shared/config.js';
 import type { Pool } from '../shared/db.js';
 import type { Feed } from '../shared/feed.js';
 import type { Logger } from '../shared/logger.js';
+import type { Queues } from '../shared/queues.js';
 import type { ApiMetrics } from './metrics.js';
 
 /** What every handler may use, set once per app (tests build their own). */
@@ -13,6 +14,7 @@ export interface Deps {
   log: Logger;
   metrics: ApiMetrics;
   feed: Feed;
+  queues: Queues;
 }
 
 export interface AppEnv {

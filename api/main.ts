@@ -1,10 +1,11 @@
-// `npm run api`: the HTTP API alone.
-import { createLiveFeed } from '../shared/feed.js';
-import { openResources } from '../shared/resources.js';
+// `npm run api`: the HTTP API alone (run `npm run worker` for the rebuilds).
 import { localConfig } from '../scripts/lib/local-env.js';
+import { openQueues } from '../shared/queues.js';
+import { openResources } from '../shared/resources.js';
 import { onShutdown } from '../shared/shutdown.js';
 import { startServer } from './server.js';
 
 const res = await openResources(await localConfig(), 'api');
-const server = startServer(res, createLiveFeed(res.db));
-onShutdown(res.log, [server.close, res.close]);
+const queues = openQueues(res.config);
+const server = startServer(res, queues);
+onShutdown(res.log, [server.close, queues.close, res.close]);

@@ -1,11 +1,15 @@
 // `npm run token -- USER_ID`: prints a user token signed with JWT_SECRET (the development one when unset).
 import { signUserToken } from '../shared/tokens.js';
-import { localConfig } from './lib/local-env.js';
+import { fillDevSecrets } from './lib/local-env.js';
 
 const arg = process.argv[2] ?? '';
 if (!/^[1-9]\d{0,9}$/.test(arg)) {
   console.error('usage: npm run token -- USER_ID   (a positive integer)');
   process.exit(2);
 }
-const config = await localConfig();
-console.log(await signUserToken(config.JWT_SECRET, Number(arg)));
+fillDevSecrets(process.env);
+if (!process.env.JWT_SECRET) {
+  console.error('JWT_SECRET is not set (required when NODE_ENV=production)');
+  process.exit(1);
+}
+console.log(await signUserToken(process.env.JWT_SECRET, Number(arg)));

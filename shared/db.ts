@@ -79,4 +79,14 @@ export function copyOut(client: Client, copySql: string): Readable {
   return client.query(copyTo(copySql));
 }
 
+/** `COPY (<named query>) TO STDOUT`, with its $n replaced by integers (COPY takes no parameters). */
+export function copyOutQuery(client: Client, name: string, ints: readonly number[]): Readable {
+  const text = sql(name).replace(/\$(\d+)/g, (_, n: string) => {
+    const v = ints[Number(n) - 1];
+    if (!Number.isInteger(v)) throw new TypeError(`${name}: parameter $${n} must be an integer`);
+    return String(v);
+  });
+  return copyOut(client, `copy (${text.replace(/^--.*$/gm, '').trim()}) to stdout`);
+}
+
 export const pgErrorCode = (err: unknown): string | undefined => (err as { code?: string })?.code;

@@ -59,15 +59,41 @@ redis.call('SET', KEYS[1], ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[2])
 return 1`;
 
+// Puts one (id, score) into an existing list in rank order (score desc, id asc), capped at ARGV[3]
+// entries; keeps its header. No list, nothing to do: the user gets a fresh one on their next read.
+const MERGE_ENTRY = `
+local v = redis.call('GET', KEYS[1])
+if not v then return 0 end
+local id, score, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local out, placed = {}, false
+for pos = ${HEAD + 1}, string.len(v), 8 do
+  local eid, escore = struct.unpack('<i4<i4', v, pos)
+  if eid ~= id then
+    if not placed and (score > escore or (score == escore and id < eid)) then
+      out[#out + 1] = struct.pack('<i4<i4', id, score)
+      placed = true
+    end
+    out[#out + 1] = struct.pack('<i4<i4', eid, escore)
+  end
+end
+if not placed then out[#out + 1] = struct.pack('<i4<i4', id, score) end
+while #out > cap do table.remove(out) end
+redis.call('SET', KEYS[1], string.sub(v, 1, ${HEAD}) .. table.concat(out))
+return 1`;
+
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     mmSetListIfNewer(feedKey: string, hideKey: string, packed: Buffer, hideBefore: number | string): Result<number, Context>;
+    mmMergeEntry(feedKey: string, id: number | string, score: number | string, cap: number | string): Result<number, Context>;
   }
 }
 
 const scripted = new WeakSet<Redis>();
 function withScripts(redis: Redis): Redis {
-  if (!scripted.has(redis)) redis.defineCommand('mmSetListIfNewer', { numberOfKeys: 2, lua: SET_IF_NEWER });
+  if (!scripted.has(redis)) {
+    redis.defineCommand('mmSetListIfNewer', { numberOfKeys: 2, lua: SET_IF_NEWER });
+    redis.defineCommand('mmMergeEntry', { numberOfKeys: 1, lua: MERGE_ENTRY });
+  }
   scripted.add(redis);
   return redis;
 }
@@ -79,6 +105,14 @@ export function writeLists(redis: Redis, prefix: string, lists: Iterable<[number
   // Swipes made in the minute before the data was read are kept: their effect may be missing from it.
   for (const [uid, list] of lists) p.mmSetListIfNewer(k.feed(uid), k.hide(uid), packList(list), list.generatedAt - 60_000);
   return p.exec().then(throwOnError);
+}
+
+/** Offers `entries` ([list owner, id, score]) to existing lists; each lands only if it ranks within the cap. */
+export async function mergeEntries(redis: Redis, prefix: string, entries: Iterable<[number, number, number]>, cap: number): Promise<void> {
+  const k = keys(prefix);
+  const p = withScripts(redis).pipeline();
+  for (const [owner, id, score] of entries) p.mmMergeEntry(k.feed(owner), id, score, cap);
+  throwOnError(await p.exec());
 }
 
 function throwOnError(results: [Error | null, unknown][] | null) {
@@ -127,7 +161,7 @@ export async function readCards(redis: Redis, prefix: string, ids: ArrayLike<num
 /** The list and what was swiped since it was built, in one round trip (same slot). */
 export async function readList(redis: Redis, prefix: string, uid: number): Promise<{ list?: RankedList; hidden: Set<number> }> {
   const k = keys(prefix);
-  const [[, buf], [, hide]] = (await redis.pipeline().getBuffer(k.feed(uid)).zrange(k.hide(uid), 0, -1).exec()) as [
+  const [[, buf], [, hide]] = (await redis.pipeline().getBuffer(k.feed(uid)).zrange(k.hide(uid), '0', '-1').exec()) as [
     [Error | null, Buffer | null],
     [Error | null, string[]],
   ];

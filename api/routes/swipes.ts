@@ -27,7 +27,7 @@ swipes.openapi(
     requireSelf(c.get('userId'), user_id);
     const { db, feed, metrics } = c.get('deps');
     const result = await like(db, user_id, liked_user_id);
-    await feed.swiped(user_id, liked_user_id);
+    await feed.swiped(user_id, liked_user_id, 'like');
     if (result.matched && result.created) metrics.matches.inc();
     const body = {
       liked_user_id,
@@ -57,7 +57,7 @@ swipes.openapi(
     requireSelf(c.get('userId'), user_id);
     const { db, feed } = c.get('deps');
     const { unmatched } = await pass(db, user_id, liked_user_id);
-    await feed.swiped(user_id, liked_user_id);
+    await feed.swiped(user_id, liked_user_id, 'pass');
     return c.json({ passed_user_id: liked_user_id, unmatched }, 200);
   },
 );

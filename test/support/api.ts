@@ -2,7 +2,8 @@
 import { createApp } from '../../api/app.js';
 import type { Deps } from '../../api/context.js';
 import { createMetrics } from '../../api/metrics.js';
-import { createLiveFeed } from '../../shared/feed.js';
+import { createCachedFeed } from '../../shared/feed.js';
+import { openQueues } from '../../shared/queues.js';
 import { createLogger } from '../../shared/logger.js';
 import { createRedis } from '../../shared/redis.js';
 import { signUserToken } from '../../shared/tokens.js';
@@ -47,7 +48,8 @@ export async function createTestApi(overrides: Record<string, string> = {}): Pro
     redis,
     log: createLogger('silent', 'test'),
     metrics: createMetrics(),
-    feed: createLiveFeed(env.db),
+    feed: createCachedFeed({ db: env.db, redis, prefix: env.config.REDIS_PREFIX, cacheSize: env.config.FEED_CACHE_SIZE }),
+    queues: openQueues(env.config),
   };
   const app = createApp(deps);
 
@@ -79,6 +81,7 @@ export async function createTestApi(overrides: Record<string, string> = {}): Pro
     },
     tokenFor: (userId) => signUserToken(env.config.JWT_SECRET, userId),
     async close() {
+      await deps.queues.close();
       await redis.quit();
       await env.close();
     },

@@ -1,0 +1,74 @@
+// Operator routes: start and watch full rebuilds, and the Bull Board dashboard. All behind ADMIN_TOKEN.
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { HonoAdapter } from '@bull-board/hono';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { AppError } from '../../shared/errors.js';
+import type { Queues } from '../../shared/queues.js';
+import { rebuildStatus, startRebuild } from '../../shared/rebuild.js';
+import { adminAuth } from '../auth.js';
+import type { AppEnv } from '../context.js';
+import { errors, json } from '../schemas.js';
+
+export function adminRoutes(queues: Queues) {
+  const admin = new OpenAPIHono<AppEnv>();
+  const operator = [{ operator: [] }];
+
+  admin.openapi(
+    createRoute({
+      method: 'post',
+      path: '/admin/rebuild',
+      tags: ['operators'],
+      summary: 'Start a full rebuild of every user\'s ranked list',
+      security: operator,
+      middleware: [adminAuth] as const,
+      responses: { 202: json(z.object({ job_id: z.string() }), 'Started'), ...errors(401) },
+    }),
+    async (c) => {
+      const { db, config } = c.get('deps');
+      const job_id = await startRebuild(db, queues, config.REBUILD_PARTITIONS, 'operator');
+      return c.json({ job_id }, 202);
+    },
+  );
+
+  admin.openapi(
+    createRoute({
+      method: 'get',
+      path: '/admin/rebuild/{job_id}',
+      tags: ['operators'],
+      summary: 'A rebuild\'s state, progress (0-100) and, once completed, its summary',
+      security: operator,
+      middleware: [adminAuth] as const,
+      request: { params: z.object({ job_id: z.string().max(200) }) },
+      responses: {
+        200: json(
+          z.object({
+            job_id: z.string(),
+            state: z.string(),
+            progress: z.number(),
+            partitions: z.object({ done: z.number(), total: z.number() }),
+            result: z.object({ users: z.number(), partitions: z.number(), duration_ms: z.number(), users_per_s: z.number() }).optional(),
+          }),
+          'Status',
+        ),
+        ...errors(401, 404),
+      },
+    }),
+    async (c) => {
+      const { job_id } = c.req.valid('param');
+      const status = await rebuildStatus(queues, job_id);
+      if (!status) throw new AppError('NOT_FOUND', `No rebuild job "${job_id}".`);
+      return c.json(status, 200);
+    },
+  );
+
+  // Bull Board: a browser opens it with Basic auth (any user name, the operator token as password).
+  const board = new HonoAdapter(serveStatic);
+  createBullBoard({ queues: [queues.rebuild, queues.partition, queues.incremental].map((q) => new BullMQAdapter(q)), serverAdapter: board });
+  board.setBasePath('/admin/queues');
+  admin.use('/admin/queues', adminAuth);
+  admin.use('/admin/queues/*', adminAuth);
+  admin.route('/admin/queues', board.registerPlugin());
+  return admin;
+}

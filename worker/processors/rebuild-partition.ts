@@ -1,0 +1,58 @@
+// One partition of a full rebuild: read it (COPY), rank every member's candidates (pure engine),
+// write each member's list and card to Redis. Deterministic, so a retry leaves the same state.
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Pool } from '../../shared/db.js';
+import { type RankedList, writeCards, writeLists } from '../../shared/feed-store.js';
+import { MatchIndex, columnsFrom, swipeViewFrom } from '../../shared/matching/engine.js';
+import { readPartition } from '../partition-data.js';
+
+const PartitionJob = z.object({
+  index: z.number().int().min(0),
+  genderBit: z.number().int().min(1).max(8),
+  from: z.tuple([z.number().int(), z.number().int()]),
+  to: z.tuple([z.number().int(), z.number().int()]),
+  users: z.number().int().min(0),
+});
+
+export interface PartitionResult {
+  index: number;
+  users: number;
+  candidates: number;
+  ms: number;
+}
+
+const sortedIds = (ids: number[] | undefined) => Int32Array.from(ids ?? []).sort();
+const BATCH = 500;
+
+export function partitionProcessor(deps: { db: Pool; redis: Redis; prefix: string; cacheSize: number }) {
+  return async (job: Job): Promise<PartitionResult> => {
+    const parsed = PartitionJob.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`bad partition job: ${parsed.error.message}`);
+    const p = parsed.data;
+    const started = Date.now();
+    const data = await readPartition(deps.db, p);
+    const index = new MatchIndex(columnsFrom(data.candidates));
+    let batch: [number, RankedList][] = [];
+    for (let i = 0; i < data.members.length; i++) {
+      const u = data.members[i]!;
+      const view = swipeViewFrom(sortedIds(data.excluded.get(u.id)), sortedIds(data.likedBy.get(u.id)));
+      const top = index.topK(u, deps.cacheSize, view);
+      batch.push([u.id, {
+        generatedAt: data.readAt,
+        complete: top.length < deps.cacheSize,
+        ids: Int32Array.from(top, (r) => r.id),
+        scores: Int32Array.from(top, (r) => r.score),
+      }]);
+      if (batch.length === BATCH || i === data.members.length - 1) {
+        await writeCards(deps.redis, deps.prefix, data.profiles.slice(i + 1 - batch.length, i + 1));
+        await writeLists(deps.redis, deps.prefix, batch);
+        batch = [];
+        // Also yields to the event loop, so the job's lock keeps being renewed.
+        await job.updateProgress(Math.round(((i + 1) / data.members.length) * 100));
+      }
+    }
+    return { index: p.index, users: data.members.length, candidates: data.candidates.length, ms: Date.now() - started };
+  };
+}

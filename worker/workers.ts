@@ -1,0 +1,42 @@
+// The BullMQ workers of one process. Any number of processes (here or on other machines) may run
+// them: BullMQ hands each partition to one worker, and a stalled one (its process died) to another.
+import { Worker } from 'bullmq';
+import type { Logger } from '../shared/logger.js';
+import { QUEUE, type Queues, bullPrefix } from '../shared/queues.js';
+import { createRedis } from '../shared/redis.js';
+import type { Resources } from '../shared/resources.js';
+import { incrementalProcessor } from './processors/incremental.js';
+import { partitionProcessor } from './processors/rebuild-partition.js';
+import { rebuildProcessor } from './processors/rebuild.js';
+
+export interface WorkerOptions {
+  /** How long a job's lock lasts without renewal before another worker may take it over (ms). */
+  lockDuration?: number;
+  stalledInterval?: number;
+}
+
+export function startWorkers(res: Resources, queues: Queues, opts: WorkerOptions = {}) {
+  const { config, db, redis, log } = res;
+  const connection = createRedis(config.REDIS_URL, 'worker');
+  const common = { connection, prefix: bullPrefix(config), lockDuration: opts.lockDuration, stalledInterval: opts.stalledInterval };
+  const shared = { db, redis, prefix: config.REDIS_PREFIX, cacheSize: config.FEED_CACHE_SIZE };
+  const workers = [
+    new Worker(QUEUE.partition, partitionProcessor(shared), { ...common, concurrency: config.WORKER_CONCURRENCY }),
+    new Worker(QUEUE.rebuild, rebuildProcessor({ db, redis, prefix: config.REDIS_PREFIX, queues, partitions: config.REBUILD_PARTITIONS }), common),
+    new Worker(QUEUE.incremental, incrementalProcessor(shared), common),
+  ];
+  for (const w of workers) watch(w, log);
+  return {
+    workers,
+    async close() {
+      await Promise.allSettled(workers.map((w) => w.close()));
+      await connection.quit().catch(() => {});
+    },
+  };
+}
+
+function watch(worker: Worker, log: Logger) {
+  worker.on('completed', (job, result) => log.info({ queue: worker.name, job: job.id, result }, 'job done'));
+  worker.on('failed', (job, err) => log.warn({ queue: worker.name, job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'));
+  worker.on('error', (err) => log.error({ queue: worker.name, err }, 'worker error'));
+}
