@@ -21,6 +21,9 @@ const schema = z
     INCREMENTAL_CRON: z.string().default('*/1 * * * *'),
     WORKER_CONCURRENCY: intFrom(2, 1, 64),
     REBUILD_PARTITIONS: intFrom(16, 1, 1024),
+    // How soon a partition whose worker died is handed to another worker (BullMQ lock and stall check).
+    WORKER_LOCK_MS: intFrom(30_000, 500, 600_000),
+    WORKER_STALLED_MS: intFrom(30_000, 500, 600_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;

@@ -11,6 +11,7 @@ export interface RebuildSummary {
   partitions: number;
   duration_ms: number;
   users_per_s: number;
+  busy_ms?: { read: number; rank: number; write: number };
 }
 
 const keep = { removeOnComplete: { count: 200 }, removeOnFail: { count: 200 } };

@@ -1,5 +1,6 @@
 // The BullMQ workers of one process. Any number of processes (here or on other machines) may run
 // them: BullMQ hands each partition to one worker, and a stalled one (its process died) to another.
+import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import type { Logger } from '../shared/logger.js';
 import { QUEUE, type Queues, bullPrefix } from '../shared/queues.js';
@@ -9,16 +10,16 @@ import { incrementalProcessor } from './processors/incremental.js';
 import { partitionProcessor } from './processors/rebuild-partition.js';
 import { rebuildProcessor } from './processors/rebuild.js';
 
-export interface WorkerOptions {
-  /** How long a job's lock lasts without renewal before another worker may take it over (ms). */
-  lockDuration?: number;
-  stalledInterval?: number;
-}
-
-export function startWorkers(res: Resources, queues: Queues, opts: WorkerOptions = {}) {
+export function startWorkers(res: Resources, queues: Queues) {
   const { config, db, redis, log } = res;
   const connection = createRedis(config.REDIS_URL, 'worker');
-  const common = { connection, prefix: bullPrefix(config), lockDuration: opts.lockDuration, stalledInterval: opts.stalledInterval };
+  const common = {
+    connection,
+    prefix: bullPrefix(config),
+    name: `${hostname()}:${process.pid}`,
+    lockDuration: config.WORKER_LOCK_MS,
+    stalledInterval: config.WORKER_STALLED_MS,
+  };
   const shared = { db, redis, prefix: config.REDIS_PREFIX, cacheSize: config.FEED_CACHE_SIZE };
   const workers = [
     new Worker(QUEUE.partition, partitionProcessor(shared), { ...common, concurrency: config.WORKER_CONCURRENCY }),

@@ -20,7 +20,7 @@ export interface PartitionResult {
   index: number;
   users: number;
   candidates: number;
-  ms: number;
+  ms: { read: number; rank: number; write: number };
 }
 
 const sortedIds = (ids: number[] | undefined) => Int32Array.from(ids ?? []).sort();
@@ -33,12 +33,16 @@ export function partitionProcessor(deps: { db: Pool; redis: Redis; prefix: strin
     const p = parsed.data;
     const started = Date.now();
     const data = await readPartition(deps.db, p);
+    const read = Date.now();
+    let rank = 0;
     const index = new MatchIndex(columnsFrom(data.candidates));
     let batch: [number, RankedList][] = [];
     for (let i = 0; i < data.members.length; i++) {
       const u = data.members[i]!;
       const view = swipeViewFrom(sortedIds(data.excluded.get(u.id)), sortedIds(data.likedBy.get(u.id)));
+      const t0 = performance.now();
       const top = index.topK(u, deps.cacheSize, view);
+      rank += performance.now() - t0;
       batch.push([u.id, {
         generatedAt: data.readAt,
         complete: top.length < deps.cacheSize,
@@ -53,6 +57,7 @@ export function partitionProcessor(deps: { db: Pool; redis: Redis; prefix: strin
         await job.updateProgress(Math.round(((i + 1) / data.members.length) * 100));
       }
     }
-    return { index: p.index, users: data.members.length, candidates: data.candidates.length, ms: Date.now() - started };
+    const ms = { read: read - started, rank: Math.round(rank), write: Math.round(Date.now() - read - rank) };
+    return { index: p.index, users: data.members.length, candidates: data.candidates.length, ms };
   };
 }

@@ -15,6 +15,9 @@ export function rebuildProcessor(deps: { db: Db; redis: Redis; prefix: string; q
     const users = parts.reduce((s, p) => s + p.users, 0);
     await coverUntil(deps.redis, deps.prefix, job.timestamp);
     const duration_ms = Math.max(1, Date.now() - job.timestamp);
-    return { run_id: job.id!, users, partitions: parts.length, duration_ms, users_per_s: Math.round(users / (duration_ms / 1000)) };
+    // Where the time went, summed over partitions (they run in parallel, so this exceeds duration_ms).
+    const busy_ms = { read: 0, rank: 0, write: 0 };
+    for (const p of parts) for (const k of ['read', 'rank', 'write'] as const) busy_ms[k] += p.ms[k];
+    return { run_id: job.id!, users, partitions: parts.length, duration_ms, users_per_s: Math.round(users / (duration_ms / 1000)), busy_ms };
   };
 }
