@@ -3,7 +3,7 @@
 -- For each gender $1 is open to, a nearest-neighbour scan of users_feed_point_idx inside the box
 -- "that gender, within $1's age and height ranges", ordered by fit distance; the reverse ranges,
 -- genders and swipes are filters on that scan. People who liked $1 get the bonus, so they are
--- also taken from their own (small) scan; the union holds the true top $2 (see docs/ranking.md).
+-- also taken from their own (small) scan; the union holds the true top $2 (README: "How matching works").
 with me as (
   select id, age, height, gender_bit, interest_mask,
          preferred_age_min as amin, preferred_age_max as amax,
