@@ -13,10 +13,11 @@ const BATCH = 2000;
 
 export const watermarkKey = (prefix: string) => `${prefix}:incremental:watermark`;
 
+// The watermark is in µs, the precision of updated_at.
 /** A full rebuild covers every change made before it read Postgres: move the watermark up to then. */
 export async function coverUntil(redis: Redis, prefix: string, ms: number): Promise<void> {
   const current = Number((await redis.get(watermarkKey(prefix))) ?? 0);
-  if (ms > current) await redis.set(watermarkKey(prefix), String(ms));
+  if (ms * 1000 > current) await redis.set(watermarkKey(prefix), String(ms * 1000));
 }
 
 export function incrementalProcessor(deps: { db: Pool; redis: Redis; prefix: string; cacheSize: number }) {
@@ -25,11 +26,10 @@ export function incrementalProcessor(deps: { db: Pool; redis: Redis; prefix: str
     const mark = await deps.redis.get(key);
     // First pass ever: what came before is the full rebuild's to cover.
     if (mark === null) {
-      await deps.redis.set(key, String(Date.now()));
+      await deps.redis.set(key, String(Date.now() * 1000));
       return { users: 0, offered: 0, more: false };
     }
-    const since = new Date(Number(mark));
-    const changed = await rows<{ id: number; updated_at: Date }>(deps.db, 'changed_users', [since, BATCH]);
+    const changed = await rows<{ id: number; changed_us: string }>(deps.db, 'changed_users', [mark, BATCH]);
     let offered = 0;
     for (const { id } of changed) {
       const list = await refreshUserList(deps.db, deps.redis, deps.prefix, id, deps.cacheSize);
@@ -47,7 +47,7 @@ export function incrementalProcessor(deps: { db: Pool; redis: Redis; prefix: str
       offered += entries.length;
     }
     const last = changed.at(-1);
-    if (last) await deps.redis.set(key, String(last.updated_at.getTime()));
+    if (last) await deps.redis.set(key, last.changed_us);
     return { users: changed.length, offered, more: changed.length === BATCH };
   };
 }

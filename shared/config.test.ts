@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from './config.js';
+
+const base = { DATABASE_URL: 'postgres://localhost/x', REDIS_URL: 'redis://localhost:6379', JWT_SECRET: 's'.repeat(16), ADMIN_TOKEN: 'a'.repeat(16) };
+
+describe('parseConfig', () => {
+  it('applies defaults and freezes the result', () => {
+    const c = parseConfig(base);
+    expect(c).toMatchObject({ PORT: 3000, NODE_ENV: 'development', RATE_LIMITS: 'on', FEED_CACHE_SIZE: 100, REDIS_PREFIX: 'mm' });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ DATABASE_URL: undefined }, 'DATABASE_URL'],
+    [{ RATE_LIMITS: 'maybe' }, 'RATE_LIMITS'],
+    [{ REDIS_PREFIX: 'a:b' }, 'REDIS_PREFIX'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
+  ])('names the bad variable %o', (patch, name) => {
+    expect(() => parseConfig({ ...base, ...patch })).toThrow(new RegExp(name));
+  });
+
+  it('refuses to start in production without the secrets', () => {
+    const env = { ...base, NODE_ENV: 'production', JWT_SECRET: undefined, ADMIN_TOKEN: undefined };
+    expect(() => parseConfig(env)).toThrow(ConfigError);
+    expect(() => parseConfig(env)).toThrow(/JWT_SECRET: is required when NODE_ENV=production/);
+  });
+});

@@ -1,0 +1,44 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { applyPreferences, newProfileSchema, preferencesPatchSchema, rangeIssues } from './profile.js';
+
+const valid = { name: ' Kim ', age: 30, height: 170, preferred_age_min: 25, preferred_age_max: 35, preferred_height_min: 150, preferred_height_max: 190 };
+
+describe('newProfileSchema', () => {
+  it('trims the name and orders and deduplicates interested_in', () => {
+    const p = newProfileSchema.parse({ ...valid, interested_in: ['nonbinary', 'woman', 'nonbinary'] });
+    expect(p.name).toBe('Kim');
+    expect(p.interested_in).toEqual(['woman', 'nonbinary']);
+  });
+
+  it('accepts exactly the integers in range', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 300 }), (age, height) => {
+        const ok = newProfileSchema.safeParse({ ...valid, age, height, preferred_age_min: 18, preferred_height_min: 100 }).success;
+        expect(ok).toBe(age >= 18 && age <= 120 && height >= 100 && height <= 250);
+      }),
+    );
+  });
+
+  it('refuses upside-down ranges, naming the min field', () => {
+    const r = newProfileSchema.safeParse({ ...valid, preferred_height_min: 191 });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues.map((i) => i.path.join('.'))).toEqual(['preferred_height_min']);
+  });
+});
+
+describe('preferences patch', () => {
+  it('must name at least one known field', () => {
+    expect(preferencesPatchSchema.safeParse({}).success).toBe(false);
+    expect(preferencesPatchSchema.safeParse({ age: 3 }).success).toBe(false);
+    expect(preferencesPatchSchema.safeParse({ interested_in: null }).success).toBe(true);
+  });
+
+  it('is checked against the stored values once merged', () => {
+    const current = { preferred_age_min: 25, preferred_age_max: 35, preferred_height_min: 150, preferred_height_max: 190, interested_in: null };
+    expect(rangeIssues(applyPreferences(current, { preferred_age_min: 36 }))).toEqual([
+      { field: 'preferred_age_min', message: 'must not be greater than preferred_age_max (35)' },
+    ]);
+    expect(rangeIssues(applyPreferences(current, { preferred_age_min: 35 }))).toEqual([]);
+  });
+});
