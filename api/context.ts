@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../shared/config.js';
 import type { Pool } from '../shared/db.js';
 import type { Feed } from '../shared/feed.js';
+import type { LiveIndex } from '../shared/live-index.js';
 import type { Logger } from '../shared/logger.js';
 import type { Queues } from '../shared/queues.js';
 import type { ApiMetrics } from './metrics.js';
@@ -15,6 +16,7 @@ export interface Deps {
   metrics: ApiMetrics;
   feed: Feed;
   queues: Queues;
+  live: LiveIndex;
 }
 
 export interface AppEnv {

@@ -1,11 +1,15 @@
-// The live feed: computed in Postgres at request time (cold start, and refill of a short cached list).
-import { type Db, rows } from './db.js';
-import { LIKED_YOU_BONUS, SCORE_BASE } from './matching/score.js';
+// The live feed: exact at request time (cold start, refill of a short cached list, single-user refresh).
+import { rows } from './db.js';
+import type { LiveIndex } from './live-index.js';
 import { type Card, toCard } from './profile.js';
 
 export type ScoredCard = Card & { score: number };
 
-export async function liveFeed(db: Db, userId: number, limit: number): Promise<ScoredCard[]> {
-  const found = await rows(db, 'live_feed', [userId, limit, SCORE_BASE, LIKED_YOU_BONUS]);
-  return found.map((r) => ({ ...toCard(r), score: Number(r.score) }));
+/** The top `limit` cards for the user, or undefined when the user does not exist. */
+export async function liveFeed(live: LiveIndex, userId: number, limit: number): Promise<ScoredCard[] | undefined> {
+  const ranked = await live.topK(userId, limit);
+  if (!ranked?.length) return ranked && [];
+  const cards = new Map((await rows(live.db, 'cards_by_ids', [ranked.map((r) => r.id)])).map((r) => [r.id as number, toCard(r)]));
+  // A user is never deleted, so every ranked id has its card.
+  return ranked.map((r) => ({ ...cards.get(r.id)!, score: r.score }));
 }

@@ -149,13 +149,15 @@ export async function writeCards(redis: Redis, prefix: string, profiles: Iterabl
   throwOnError(await p.exec());
 }
 
-/** The cards of `ids` in order; undefined where none is cached. One auto-pipelined round trip, Cluster-safe. */
-export async function readCards(redis: Redis, prefix: string, ids: ArrayLike<number>): Promise<(CachedCard | undefined)[]> {
+/**
+ * The cards of `ids` in order; undefined where none is cached. One MGET: on Redis Cluster, where
+ * card keys spread over slots, this is the one call to split by slot.
+ */
+export async function readCards(redis: Redis, prefix: string, ids: readonly number[]): Promise<(CachedCard | undefined)[]> {
+  if (ids.length === 0) return [];
   const k = keys(prefix);
-  const p = redis.pipeline();
-  for (let i = 0; i < ids.length; i++) p.get(k.card(ids[i]!));
-  const res = (await p.exec()) ?? [];
-  return res.map(([err, v]) => (err || typeof v !== 'string' ? undefined : (JSON.parse(v) as CachedCard)));
+  const values = await redis.mget(ids.map(k.card));
+  return values.map((v) => (v ? (JSON.parse(v) as CachedCard) : undefined));
 }
 
 /** The list and what was swiped since it was built, in one round trip (same slot). */

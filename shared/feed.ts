@@ -1,9 +1,11 @@
-// What the API asks of the feed. The live feed reads Postgres on every request; the cached feed
-// serves worker-built lists from Redis, re-checks each card at read time, and falls back to live.
+// What the API asks of the feed. The live feed computes every page at request time (live-index.ts);
+// the cached feed serves worker-built lists from Redis, re-checks each card at read time, and falls
+// back to the live feed when fewer than a page remain.
 import type { Redis } from 'ioredis';
-import type { Db } from './db.js';
+import { notFound } from './errors.js';
+import type { LiveIndex } from './live-index.js';
 import { type ScoredCard, liveFeed } from './feed-live.js';
-import { type RankedList, readCards, readList, recordSwipe, writeCards, writeLists } from './feed-store.js';
+import { type CachedCard, type RankedList, readCards, readList, recordSwipe, writeCards, writeLists } from './feed-store.js';
 import { mutual } from './matching/compatible.js';
 import { getUser } from './users.js';
 
@@ -21,53 +23,58 @@ export interface Feed {
   swiped(userId: number, otherId: number, kind: 'like' | 'pass'): Promise<void>;
 }
 
-const live = async (db: Db, userId: number, limit: number): Promise<FeedPage> => ({
-  cards: await liveFeed(db, userId, limit),
-  source: 'live',
-  generatedAt: new Date(),
-});
+/** Where feeds come from and go: Postgres (through the live index) and the Redis lists. */
+export interface FeedStore {
+  live: LiveIndex;
+  redis: Redis;
+  prefix: string;
+  cacheSize: number;
+}
 
-export function createLiveFeed(db: Db): Feed {
+async function livePage(live: LiveIndex, userId: number, limit: number): Promise<FeedPage> {
+  const cards = await liveFeed(live, userId, limit);
+  if (!cards) throw notFound(`User ${userId}`);
+  return { cards, source: 'live', generatedAt: new Date() };
+}
+
+/** No cache: every page computed at request time. */
+export function createLiveFeed(live: LiveIndex): Feed {
   return {
-    page: (userId, limit) => live(db, userId, limit),
+    page: (userId, limit) => livePage(live, userId, limit),
     async profileChanged() {},
     async swiped() {},
   };
 }
 
-/** Recomputes one user's list (the live query, cache-sized) and card. */
-export async function refreshUserList(db: Db, redis: Redis, prefix: string, userId: number, size: number): Promise<RankedList> {
+/** Recomputes one user's list (the live path, cache-sized) and card. */
+export async function refreshUserList(s: FeedStore, userId: number): Promise<RankedList> {
   const generatedAt = Date.now();
-  const [user, cards] = await Promise.all([getUser(db, userId), liveFeed(db, userId, size)]);
+  const [user, cards] = await Promise.all([getUser(s.live.db, userId), liveFeed(s.live, userId, s.cacheSize)]);
   const list: RankedList = {
     generatedAt,
-    complete: cards.length < size,
-    ids: Int32Array.from(cards, (c) => c.id),
-    scores: Int32Array.from(cards, (c) => c.score),
+    complete: cards!.length < s.cacheSize,
+    ids: Int32Array.from(cards!, (c) => c.id),
+    scores: Int32Array.from(cards!, (c) => c.score),
   };
-  await writeCards(redis, prefix, [user]);
-  await writeLists(redis, prefix, [[userId, list]]);
+  await writeCards(s.redis, s.prefix, [user]);
+  await writeLists(s.redis, s.prefix, [[userId, list]]);
   return list;
 }
 
-export interface CachedFeedOptions {
-  db: Db;
-  redis: Redis;
-  prefix: string;
-  cacheSize: number;
+export interface CachedFeedOptions extends FeedStore {
   onError?: (err: unknown) => void;
   /** After a profile change: have the others' lists catch up (the incremental pass). */
   onProfileChange?: (userId: number) => Promise<void>;
 }
 
 export function createCachedFeed(o: CachedFeedOptions): Feed {
-  const { db, redis, prefix } = o;
+  const { redis, prefix } = o;
   const refreshing = new Set<number>();
   // A missing or run-down list is rebuilt in the background, once at a time per user.
   const refreshLater = (userId: number) => {
     if (refreshing.has(userId)) return;
     refreshing.add(userId);
-    refreshUserList(db, redis, prefix, userId, o.cacheSize)
+    refreshUserList(o, userId)
       .catch((err) => o.onError?.(err))
       .finally(() => refreshing.delete(userId));
   };
@@ -76,12 +83,13 @@ export function createCachedFeed(o: CachedFeedOptions): Feed {
     async page(userId, limit) {
       const cached = await fromCache(userId, limit).catch((err) => void o.onError?.(err));
       if (cached) return cached;
+      const page = await livePage(o.live, userId, limit);
       refreshLater(userId);
-      return live(db, userId, limit);
+      return page;
     },
     // Redis is a cache: when it fails, Postgres still has the truth, so log and carry on.
     async profileChanged(userId) {
-      await refreshUserList(db, redis, prefix, userId, o.cacheSize).catch((err) => o.onError?.(err));
+      await refreshUserList(o, userId).catch((err) => o.onError?.(err));
       await o.onProfileChange?.(userId).catch((err) => o.onError?.(err));
     },
     async swiped(userId, otherId, kind) {
@@ -90,22 +98,25 @@ export function createCachedFeed(o: CachedFeedOptions): Feed {
   };
 
   async function fromCache(userId: number, limit: number): Promise<FeedPage | undefined> {
-      const { list, hidden } = await readList(redis, prefix, userId);
-      if (list) {
-        const ids = Array.from(list.ids).filter((id) => !hidden.has(id));
-        const scoreOf = new Map(Array.from(list.ids, (id, i) => [id, list.scores[i]!]));
-        const cards: ScoredCard[] = [];
-        const [me] = await readCards(redis, prefix, [userId]);
-        // Cards are read a page (plus a margin) at a time; anyone no longer eligible is dropped.
-        for (let at = 0; me && at < ids.length && cards.length < limit; ) {
-          const chunk = ids.slice(at, at + limit - cards.length + 8);
-          at += chunk.length;
-          for (const c of await readCards(redis, prefix, chunk)) {
-            if (c && mutual(me.m, c.m) && cards.length < limit) cards.push({ ...c.card, score: scoreOf.get(c.card.id)! });
-          }
-        }
-        if (cards.length === limit) return { cards, source: 'cache', generatedAt: new Date(list.generatedAt) };
-      }
-      return undefined;
+    const { list, hidden } = await readList(redis, prefix, userId);
+    if (!list) return undefined;
+    const candidates: { id: number; score: number }[] = [];
+    list.ids.forEach((id, i) => hidden.has(id) || candidates.push({ id, score: list.scores[i]! }));
+    if (candidates.length < limit) return undefined;
+    const cards: ScoredCard[] = [];
+    let me: CachedCard | undefined;
+    // Cards come a page (plus a margin) at a time, the asker's own with the first; anyone no
+    // longer eligible by the current profiles on both sides is dropped.
+    for (let at = 0; at < candidates.length && cards.length < limit; ) {
+      const chunk = candidates.slice(at, at + limit - cards.length + 4);
+      at += chunk.length;
+      const found = await readCards(redis, prefix, me ? chunk.map((c) => c.id) : [userId, ...chunk.map((c) => c.id)]);
+      me ??= found.shift();
+      if (!me) return undefined;
+      found.forEach((c, i) => {
+        if (c && cards.length < limit && mutual(me!.m, c.m)) cards.push({ ...c.card, score: chunk[i]!.score });
+      });
+    }
+    return cards.length === limit ? { cards, source: 'cache', generatedAt: new Date(list.generatedAt) } : undefined;
   }
 }

@@ -28,6 +28,7 @@ export async function like(pool: Pool, userId: number, otherId: number): Promise
   return withTransaction(pool, async (tx) => {
     await rows(tx, 'lock_pair', [userId, otherId]);
     const created = await upsertSwipe(tx, userId, otherId, 'like');
+    await rows(tx, 'touch_user', [userId]);
     const [match] = await rows<{ matched_at: Date }>(tx, 'match_if_mutual', [userId, otherId]);
     return { created, matched: match !== undefined, matchedAt: match?.matched_at ?? null };
   });
@@ -39,6 +40,7 @@ export async function pass(pool: Pool, userId: number, otherId: number): Promise
   return withTransaction(pool, async (tx) => {
     await rows(tx, 'lock_pair', [userId, otherId]);
     await upsertSwipe(tx, userId, otherId, 'pass');
+    await rows(tx, 'touch_user', [userId]);
     const dissolved = await rows(tx, 'delete_match', [userId, otherId]);
     return { unmatched: dissolved.length > 0 };
   });

@@ -2,6 +2,7 @@
 import { type Pool, copyOutQuery, withClient } from '../shared/db.js';
 import { decodeField, decodeSimpleArray, eachCopyRow } from '../shared/copy-text.js';
 import type { Gender } from '../shared/genders.js';
+import { candidateOfFields } from '../shared/candidates.js';
 import type { Candidate } from '../shared/matching/types.js';
 import type { Profile } from '../shared/profile.js';
 import type { Partition } from '../shared/rebuild-plan.js';
@@ -16,11 +17,6 @@ export interface PartitionData {
   excluded: Map<number, number[]>;
   likedBy: Map<number, number[]>;
 }
-
-const candidateOf = (f: string[]): Candidate => ({
-  id: +f[0]!, age: +f[1]!, height: +f[2]!, genderBit: +f[3]!, interestMask: +f[4]!,
-  ageMin: +f[5]!, ageMax: +f[6]!, heightMin: +f[7]!, heightMax: +f[8]!,
-});
 
 const push = (m: Map<number, number[]>, k: number, v: number) => {
   const list = m.get(k);
@@ -38,7 +34,7 @@ export async function readPartition(db: Pool, p: Partition): Promise<PartitionDa
       const members: Candidate[] = [];
       const profiles: Profile[] = [];
       await eachCopyRow(copyOutQuery(client, 'partition_members', bounds), (f) => {
-        const m = candidateOf(f);
+        const m = candidateOfFields(f);
         members.push(m);
         profiles.push({
           id: m.id, age: m.age, height: m.height,
@@ -59,7 +55,7 @@ export async function readPartition(db: Pool, p: Partition): Promise<PartitionDa
             members.reduce((mask, m) => mask | m.interestMask, 0), p.genderBit,
             p.from[0], p.to[0], span((m) => m.height, Math.min), span((m) => m.height, Math.max),
           ]),
-          (f) => candidates.push(candidateOf(f)),
+          (f) => candidates.push(candidateOfFields(f)),
         );
         const isMember = new Set(members.map((m) => m.id));
         await eachCopyRow(copyOutQuery(client, 'partition_swipes', bounds), (f) => {

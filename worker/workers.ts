@@ -3,6 +3,7 @@
 import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import type { Logger } from '../shared/logger.js';
+import { LiveIndex } from '../shared/live-index.js';
 import { QUEUE, type Queues, bullPrefix } from '../shared/queues.js';
 import { createRedis } from '../shared/redis.js';
 import type { Resources } from '../shared/resources.js';
@@ -21,16 +22,19 @@ export function startWorkers(res: Resources, queues: Queues) {
     stalledInterval: config.WORKER_STALLED_MS,
   };
   const shared = { db, redis, prefix: config.REDIS_PREFIX, cacheSize: config.FEED_CACHE_SIZE };
+  // Loaded on the first incremental pass that needs it.
+  const live = new LiveIndex(db);
   const workers = [
     new Worker(QUEUE.partition, partitionProcessor(shared), { ...common, concurrency: config.WORKER_CONCURRENCY }),
     new Worker(QUEUE.rebuild, rebuildProcessor({ db, redis, prefix: config.REDIS_PREFIX, queues, partitions: config.REBUILD_PARTITIONS }), common),
-    new Worker(QUEUE.incremental, incrementalProcessor(shared), common),
+    new Worker(QUEUE.incremental, incrementalProcessor({ ...shared, live }), common),
   ];
   for (const w of workers) watch(w, log);
   return {
     workers,
     async close() {
       await Promise.allSettled(workers.map((w) => w.close()));
+      live.stop();
       await connection.quit().catch(() => {});
     },
   };

@@ -93,7 +93,7 @@ describe('every page keeps the contract, whichever path serves it', () => {
       for (let i = 0; i < 100; i++) users.push(await env.register(randomProfile(r, i, true)));
       const tokens = new Map(users.map((u) => [u.id, u.token]));
       // Fresh lists for everyone (what a rebuild does), then swipes make them stale.
-      for (const u of users) await refreshUserList(env.db, env.deps.redis, env.config.REDIS_PREFIX, u.id, env.config.FEED_CACHE_SIZE);
+      for (const u of users) await refreshUserList({ ...env.deps, prefix: env.config.REDIS_PREFIX, cacheSize: env.config.FEED_CACHE_SIZE }, u.id);
       // Swipes through the API, interleaved with reads so that cached lists go stale on the way.
       for (const [i, [a, b, kind]] of randomSwipePlan(r, users.map((u) => u.id), 500).entries()) {
         const res = await env.call('POST', `/${kind === 'like' ? 'like' : 'unlike'}/${a}/${b}`, { token: tokens.get(a) });

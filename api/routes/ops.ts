@@ -14,10 +14,14 @@ const within = <T>(ms: number, work: Promise<T>) =>
   Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
 
 ops.get('/readyz', async (c) => {
-  const { db, redis } = c.get('deps');
+  const { db, redis, live } = c.get('deps');
   const [pg, rd] = await Promise.allSettled([within(2000, db.query('select 1')), within(2000, redis.ping())]);
-  const checks = { postgres: pg.status === 'fulfilled' ? 'ok' : 'down', redis: rd.status === 'fulfilled' ? 'ok' : 'down' };
-  if (pg.status === 'fulfilled' && rd.status === 'fulfilled') return c.json({ status: 'ready', checks });
+  const checks = {
+    postgres: pg.status === 'fulfilled' ? 'ok' : 'down',
+    redis: rd.status === 'fulfilled' ? 'ok' : 'down',
+    live_index: live.loaded ? 'ok' : 'loading',
+  };
+  if (Object.values(checks).every((v) => v === 'ok')) return c.json({ status: 'ready', checks });
   return c.json({ error: { code: 'UNAVAILABLE', message: 'A backing service does not answer.', details: Object.entries(checks).map(([field, message]) => ({ field, message })) } }, 503);
 });
 

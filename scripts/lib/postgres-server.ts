@@ -164,7 +164,7 @@ export async function pgCheck(url: string): Promise<string | undefined> {
   finally { await client.end().catch(() => {}); }
 }
 
-/** Create database `name` if missing, connecting to the maintenance db of `serverUrl`; warns if `cube` is unavailable. */
+/** Create database `name` if missing, connecting to the maintenance db of `serverUrl`. */
 export async function ensureDatabase(serverUrl: string, name: string, log: (m: string) => void): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
   await client.connect();
@@ -177,7 +177,5 @@ export async function ensureDatabase(serverUrl: string, name: string, log: (m: s
       });
       log(`postgres: created database ${name}`);
     }
-    const cube = await client.query(`select 1 from pg_available_extensions where name = 'cube'`);
-    if (!cube.rowCount) log('postgres: warning: the cube extension is not available on this server (install postgresql-contrib); migrations will fail');
   } finally { await client.end(); }
 }

@@ -1,6 +1,6 @@
 import type { Candidate } from './types.js';
 
-// The ranking, in integer points so that SQL (sql/queries/live_feed.sql), the batch engine and
+// The ranking, in integer points so that the live path, the batch engine, the incremental pass and
 // tests agree to the unit. A year away from the centre of a preferred age range costs 10 points,
 // a centimetre away from the centre of a preferred height range 4 (a year weighs 2.5 cm), and both
 // directions count equally: the best match sits in the middle of my ranges and I in the middle of theirs.
@@ -8,7 +8,7 @@ export const SCORE_BASE = 10_000;
 /** Someone who already liked you is worth 20 years or 50 cm of fit: likely matches come first. */
 export const LIKED_YOU_BONUS = 200;
 
-/** Fit distance between u and v (symmetric); the L1 distance of the two users' feed points. */
+/** Fit distance between u and v (symmetric). */
 export function distance(u: Candidate, v: Candidate): number {
   return (
     5 * Math.abs(2 * v.age - (u.ageMin + u.ageMax)) +

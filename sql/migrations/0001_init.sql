@@ -1,6 +1,4 @@
 -- Users, swipes and matches: the source of truth. Redis only holds what is rebuilt from here.
-create extension if not exists cube;
-
 -- Genders as bits so that "interested in" is a mask and both directions are one AND each.
 -- 1 = not stated, 2 = woman, 4 = man, 8 = nonbinary. An absent interested_in is open to all (15),
 -- which is the only mask that admits a profile with no gender stated.
@@ -11,16 +9,6 @@ $$;
 create function interest_mask(genders text[]) returns smallint language sql immutable parallel safe as $$
   select case when genders is null then 15
     else (select coalesce(bit_or(gender_bit(x)), 0) from unnest(genders) x) end::smallint
-$$;
-
--- The point the live feed's nearest-neighbour search runs on (see sql/queries/live_feed.sql):
--- (gender bit, 10*age, 4*height, 5*(age_min+age_max), 2*(height_min+height_max)).
--- The L1 distance between a user's point and another user's query point is the score distance of
--- shared/matching/score.ts: a year counts as much as 2.5 cm, both directions weigh the same.
-create function feed_point(g smallint, age smallint, height smallint,
-                           amin smallint, amax smallint, hmin smallint, hmax smallint)
-returns cube language sql immutable parallel safe as $$
-  select cube(array[g, 10 * age, 4 * height, 5 * (amin + amax), 2 * (hmin + hmax)]::float8[])
 $$;
 
 create table users (
@@ -43,14 +31,10 @@ create table users (
   last_active_at timestamptz not null default now(),
   gender_bit smallint not null generated always as (gender_bit(gender)) stored,
   interest_mask smallint not null generated always as (interest_mask(interested_in)) stored,
-  feed_point cube not null generated always as (feed_point(gender_bit(gender), age, height,
-    preferred_age_min, preferred_age_max, preferred_height_min, preferred_height_max)) stored,
   check (preferred_age_min <= preferred_age_max),
   check (preferred_height_min <= preferred_height_max)
 );
 
--- Serves the live feed: a nearest-neighbour scan restricted to a box (one gender, the asker's ranges).
-create index users_feed_point_idx on users using gist (feed_point);
 -- Serves the incremental refresh: who changed since the last pass.
 create index users_updated_at_idx on users (updated_at);
 

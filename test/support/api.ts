@@ -3,6 +3,7 @@ import { createApp } from '../../api/app.js';
 import type { Deps } from '../../api/context.js';
 import { createMetrics } from '../../api/metrics.js';
 import { createCachedFeed } from '../../shared/feed.js';
+import { LiveIndex } from '../../shared/live-index.js';
 import { openQueues } from '../../shared/queues.js';
 import { createLogger } from '../../shared/logger.js';
 import { createRedis } from '../../shared/redis.js';
@@ -42,14 +43,16 @@ export const baseProfile: ProfileInput = {
 export async function createTestApi(overrides: Record<string, string> = {}): Promise<TestApi> {
   const env = await createTestEnv(overrides);
   const redis = createRedis(env.config.REDIS_URL);
+  const live = new LiveIndex(env.db, { pollMs: 200 });
   const deps: Deps = {
     config: env.config,
     db: env.db,
     redis,
     log: createLogger('silent', 'test'),
     metrics: createMetrics(),
-    feed: createCachedFeed({ db: env.db, redis, prefix: env.config.REDIS_PREFIX, cacheSize: env.config.FEED_CACHE_SIZE }),
+    feed: createCachedFeed({ live, redis, prefix: env.config.REDIS_PREFIX, cacheSize: env.config.FEED_CACHE_SIZE }),
     queues: openQueues(env.config),
+    live,
   };
   const app = createApp(deps);
 
@@ -81,6 +84,7 @@ export async function createTestApi(overrides: Record<string, string> = {}): Pro
     },
     tokenFor: (userId) => signUserToken(env.config.JWT_SECRET, userId),
     async close() {
+      live.stop();
       await deps.queues.close();
       await redis.quit();
       await env.close();

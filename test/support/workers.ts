@@ -37,6 +37,8 @@ export function workerProcess(config: Config, extraEnv: Record<string, string> =
     REBUILD_CRON: NEVER,
     INCREMENTAL_CRON: NEVER,
     WORKER_CONCURRENCY: '1',
+    WORKER_LOCK_MS: String(config.WORKER_LOCK_MS),
+    WORKER_STALLED_MS: String(config.WORKER_STALLED_MS),
     ...extraEnv,
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], { env, stdio: ['ignore', 'ignore', 'pipe'] });

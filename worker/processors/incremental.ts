@@ -5,7 +5,7 @@
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Pool, rows } from '../../shared/db.js';
-import { refreshUserList } from '../../shared/feed.js';
+import { type FeedStore, refreshUserList } from '../../shared/feed.js';
 import { mergeEntries } from '../../shared/feed-store.js';
 import { LIKED_YOU_BONUS } from '../../shared/matching/score.js';
 
@@ -20,7 +20,7 @@ export async function coverUntil(redis: Redis, prefix: string, ms: number): Prom
   if (ms * 1000 > current) await redis.set(watermarkKey(prefix), String(ms * 1000));
 }
 
-export function incrementalProcessor(deps: { db: Pool; redis: Redis; prefix: string; cacheSize: number }) {
+export function incrementalProcessor(deps: FeedStore & { db: Pool }) {
   const key = watermarkKey(deps.prefix);
   return async (_job: Job) => {
     const mark = await deps.redis.get(key);
@@ -32,7 +32,7 @@ export function incrementalProcessor(deps: { db: Pool; redis: Redis; prefix: str
     const changed = await rows<{ id: number; changed_us: string }>(deps.db, 'changed_users', [mark, BATCH]);
     let offered = 0;
     for (const { id } of changed) {
-      const list = await refreshUserList(deps.db, deps.redis, deps.prefix, id, deps.cacheSize);
+      const list = await refreshUserList(deps, id);
       const swipes = await rows<{ other_id: number; outgoing: boolean; kind: string }>(deps.db, 'swipes_touching', [id]);
       const swipedMe = new Set(swipes.filter((s) => !s.outgoing).map((s) => s.other_id));
       const likedByMe = new Set(swipes.filter((s) => s.outgoing && s.kind === 'like').map((s) => s.other_id));

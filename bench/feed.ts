@@ -1,0 +1,101 @@
+// Feed reads through the real HTTP stack (createApp on @hono/node-server, loopback only): the cached
+// feed after a rebuild, then the same app with a live-only feed, then a no-op route as the ceiling
+// of this client and server on this box. Same users, same load, so the ratios compare.
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createApp } from '../api/app.js';
+import { createMetrics } from '../api/metrics.js';
+import { type Feed, createCachedFeed, createLiveFeed } from '../shared/feed.js';
+import type { LiveIndex } from '../shared/live-index.js';
+import type { Queues } from '../shared/queues.js';
+import type { Resources } from '../shared/resources.js';
+import { signUserToken } from '../shared/tokens.js';
+import { type LoadResult, type LoadSpec, runLoad } from './load-client.js';
+import { type Latency, type Row, int, latency, pct, ratio, spread } from './stats.js';
+
+export interface FeedLoadOptions {
+  concurrency: number;
+  seconds: number;
+  maxRequests: number;
+}
+
+export interface FeedReads {
+  rows: Row[];
+  cached: LoadResult;
+  live: LoadResult;
+  /** feed.page() of the cached feed alone (no HTTP), sequential: comparable with a single SQL query. */
+  cachedPage: Latency;
+}
+
+/** The app as api/server.ts builds it, but on 127.0.0.1 and an OS-chosen port that we can read back. */
+async function listen(res: Resources, queues: Queues, live: LiveIndex, feed: Feed) {
+  const app = createApp({ ...res, metrics: createMetrics(), feed, queues, live });
+  const server = await new Promise<ReturnType<typeof serve>>((ok) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => ok(s));
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+export async function benchFeedReads(res: Resources, queues: Queues, live: LiveIndex, userIds: number[], o: FeedLoadOptions): Promise<FeedReads> {
+  const { config, redis, log } = res;
+  let feedErrors = 0;
+  const cachedFeed = createCachedFeed({
+    live, redis, prefix: config.REDIS_PREFIX, cacheSize: config.FEED_CACHE_SIZE,
+    onError: (err) => {
+      if (feedErrors++ === 0) log.warn({ err }, 'feed cache error during the bench');
+    },
+  });
+  const tokens = await Promise.all(userIds.map((id) => signUserToken(config.JWT_SECRET, id)));
+  const paths = userIds.map((id) => `/potential_matches/${id}?limit=20`);
+  const load = (port: number, extra: Partial<LoadSpec> = {}): Promise<LoadResult> =>
+    runLoad({ port, paths, tokens, concurrency: o.concurrency, maxRequests: o.maxRequests, maxSeconds: o.seconds, warmupSeconds: 1, ...extra });
+
+  const cachedServer = await listen(res, queues, live, cachedFeed);
+  const liveServer = await listen(res, queues, live, createLiveFeed(live));
+  try {
+    console.error(`feed over HTTP: cached (${o.concurrency} in flight, up to ${o.seconds} s)`);
+    const cached = await load(cachedServer.port);
+    console.error('feed over HTTP: live');
+    const liveLoad = await load(liveServer.port);
+    console.error('HTTP ceiling: GET /healthz');
+    const noop = await load(cachedServer.port, { paths: ['/healthz'], tokens: undefined });
+    const hits = cached.sources.cache ?? 0;
+    const rows: Row[] = [
+      httpRow('HTTP: GET /healthz (ceiling of this client + server)', noop),
+      httpRow('HTTP: feed page, cached (after rebuild)', cached, `cache hits ${pct(hits, cached.requests)}`),
+      httpRow('HTTP: feed page, live (live index + Postgres per read)', liveLoad),
+      {
+        name: 'HTTP: cached / live',
+        value: `${ratio(cached.perSecond, liveLoad.perSecond)} req/s`,
+        note: `latency live ÷ cached: p50 ${ratio(liveLoad.latency.p50, cached.latency.p50)}, p99 ${ratio(liveLoad.latency.p99, cached.latency.p99)}`,
+      },
+    ];
+    const cachedPage = await sequentialPages(cachedFeed, userIds);
+    rows.push({ name: 'cached read: feed.page(20) alone, sequential', value: `${cachedPage.p50.toFixed(2)} ms median`, note: `p50/p90/p99/max ${spread(cachedPage, true)}; no HTTP` });
+    if (feedErrors) rows.push({ name: 'HTTP: feed cache errors', value: int(feedErrors), note: 'served live instead' });
+    return { rows, cached, live: liveLoad, cachedPage };
+  } finally {
+    await Promise.all([cachedServer.close(), liveServer.close()]);
+  }
+}
+
+function httpRow(name: string, r: LoadResult, extra?: string): Row {
+  const bad = r.requests - (r.statuses['200'] ?? 0) + r.failures;
+  const notes = [`p50/p90/p99 ${spread(r.latency)}`, `${int(r.requests)} requests in ${r.seconds.toFixed(1)} s`];
+  if (extra) notes.push(extra);
+  if (bad) notes.push(`${int(bad)} NOT 200: ${JSON.stringify(r.statuses)}`);
+  return { name, value: `${int(r.perSecond)} req/s`, note: notes.join('; ') };
+}
+
+async function sequentialPages(feed: Feed, userIds: number[]): Promise<Latency> {
+  const times: number[] = [];
+  for (const id of userIds) {
+    const t0 = performance.now();
+    await feed.page(id, 20);
+    times.push(performance.now() - t0);
+  }
+  return latency(times);
+}

@@ -1,0 +1,121 @@
+// The live path: exact potential matches at request time, from an in-process index of everyone
+// (shared/matching, ~13 bytes a user) plus what Postgres says changed since the index was read.
+//
+// A request reads the asker's current row and swipes, and the users changed since the last poll,
+// from Postgres; the index answers for everyone else. Index rows of users who changed since it was
+// built are excluded and those users are judged on their current rows instead, so the page is what
+// the contract's rules say at that moment. A background poll folds changes into the delta, and the
+// index is rebuilt when the delta grows large.
+import { candidateOfFields, candidateOfRow } from './candidates.js';
+import { eachCopyRow } from './copy-text.js';
+import { type Pool, copyOutQuery, rows, withClient } from './db.js';
+import { type Ranked, MatchIndex, columnsFrom, swipeViewFrom } from './matching/engine.js';
+import { mutual } from './matching/compatible.js';
+import { byRank, score } from './matching/score.js';
+import type { Candidate } from './matching/types.js';
+
+// Rows are stamped with their transaction's start: one that commits a little after a poll carries
+// a time before it. Re-reading this much behind every poll catches those.
+const OVERLAP_MS = 2_000;
+
+interface Snapshot {
+  index: MatchIndex;
+  /** Users changed since the index was read (their index rows are stale), by id. */
+  delta: Map<number, Candidate>;
+  /** Everything changed before this (server time) is in index + delta. */
+  polledAt: Date;
+}
+
+export interface LiveIndexOptions {
+  pollMs?: number;
+  /** Rebuild the index once this many users changed since it was read. */
+  rebuildAt?: number;
+}
+
+export class LiveIndex {
+  private snap?: Snapshot;
+  private loading?: Promise<Snapshot>;
+  private timer?: NodeJS.Timeout;
+
+  constructor(readonly db: Pool, private readonly opts: LiveIndexOptions = {}) {}
+
+  /** The asker's top k by the contract's rules right now; undefined when the user does not exist. */
+  async topK(userId: number, k: number): Promise<Ranked[] | undefined> {
+    const snap = await this.ready();
+    const [[asker], changed] = await Promise.all([
+      rows(this.db, 'asker', [userId]),
+      rows(this.db, 'changed_candidates', [new Date(snap.polledAt.getTime() - OVERLAP_MS)]),
+    ]);
+    if (!asker) return undefined;
+    const me = candidateOfRow(asker);
+    const fresh = new Map(snap.delta);
+    for (const r of changed) if (r.id !== null) fresh.set(r.id, candidateOfRow(r));
+
+    const hidden = new Set<number>([...asker.swiped, ...asker.passed_me]);
+    const liked = new Set<number>(asker.liked_me);
+    const sorted = (ids: Iterable<number>) => Int32Array.from(ids).sort();
+    // The index's rows of changed users are stale: leave them out there and judge their current rows.
+    const fromIndex = snap.index.topK(me, k, swipeViewFrom(sorted(new Set([...hidden, ...fresh.keys()])), sorted(liked)));
+    const fromDelta: Ranked[] = [];
+    for (const v of fresh.values()) {
+      if (!hidden.has(v.id) && mutual(me, v)) fromDelta.push({ id: v.id, score: score(me, v, liked.has(v.id)) });
+    }
+    return fromDelta.length ? [...fromIndex, ...fromDelta].sort(byRank).slice(0, k) : fromIndex;
+  }
+
+  /** Loads the index (once) and starts the background poll. */
+  async ready(): Promise<Snapshot> {
+    if (this.snap) return this.snap;
+    this.loading ??= this.load().then((snap) => {
+      this.snap = snap;
+      this.schedule();
+      return snap;
+    });
+    return this.loading;
+  }
+
+  get loaded(): boolean {
+    return this.snap !== undefined;
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private schedule() {
+    this.timer = setTimeout(() => {
+      this.poll()
+        .catch(() => {}) // Postgres away: the next poll (or request) catches up.
+        .finally(() => this.timer && this.schedule());
+    }, this.opts.pollMs ?? 1_000);
+    this.timer.unref();
+  }
+
+  private async poll(): Promise<void> {
+    const snap = this.snap!;
+    if (snap.delta.size >= (this.opts.rebuildAt ?? 20_000)) {
+      this.snap = await this.load();
+      return;
+    }
+    const changed = await rows(this.db, 'changed_candidates', [new Date(snap.polledAt.getTime() - OVERLAP_MS)]);
+    for (const r of changed) if (r.id !== null) snap.delta.set(r.id, candidateOfRow(r));
+    snap.polledAt = changed[0]!.at;
+  }
+
+  private async load(): Promise<Snapshot> {
+    return withClient(this.db, async (client) => {
+      await client.query('begin isolation level repeatable read read only');
+      try {
+        const { rows: [{ at }] } = await client.query<{ at: Date }>('select now() as at');
+        const users: Candidate[] = [];
+        await eachCopyRow(copyOutQuery(client, 'population', []), (f) => users.push(candidateOfFields(f)));
+        await client.query('commit');
+        return { index: new MatchIndex(columnsFrom(users)), delta: new Map(), polledAt: at! };
+      } catch (err) {
+        await client.query('rollback').catch(() => {});
+        throw err;
+      }
+    });
+  }
+}
