@@ -81,10 +81,39 @@ while #out > cap do table.remove(out) end
 redis.call('SET', KEYS[1], string.sub(v, 1, ${HEAD}) .. table.concat(out))
 return 1`;
 
+const READ_PAGE = `
+local v = redis.call('GET', KEYS[1])
+if not v then return false end
+local hidden = {}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do hidden[tonumber(id)] = true end
+local prefix, skip, n = ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4])
+local ids, scores, cardKeys, seen, remaining = {}, {}, {}, 0, 0
+for pos = ${HEAD + 1}, string.len(v), 8 do
+  local id, score = struct.unpack('<i4<i4', v, pos)
+  if not hidden[id] then
+    seen = seen + 1
+    if seen > skip then
+      if #ids < n then
+        ids[#ids + 1] = id
+        scores[#scores + 1] = score
+        cardKeys[#cardKeys + 1] = prefix .. id
+      else
+        remaining = remaining + 1
+      end
+    end
+  end
+end
+local cards = {}
+if #cardKeys > 0 then cards = redis.call('MGET', unpack(cardKeys)) end
+local me = ''
+if skip == 0 then me = redis.call('GET', prefix .. ARGV[2]) or '' end
+return {string.sub(v, 1, ${HEAD}), ids, scores, cards, me, remaining}`;
+
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     mmSetListIfNewer(feedKey: string, hideKey: string, packed: Buffer, hideBefore: number | string): Result<number, Context>;
     mmMergeEntry(feedKey: string, id: number | string, score: number | string, cap: number | string): Result<number, Context>;
+    mmReadPage(feedKey: string, hideKey: string, cardPrefix: string, uid: number, skip: number, n: number): Result<unknown, Context>;
   }
 }
 
@@ -93,6 +122,7 @@ function withScripts(redis: Redis): Redis {
   if (!scripted.has(redis)) {
     redis.defineCommand('mmSetListIfNewer', { numberOfKeys: 2, lua: SET_IF_NEWER });
     redis.defineCommand('mmMergeEntry', { numberOfKeys: 1, lua: MERGE_ENTRY });
+    redis.defineCommand('mmReadPage', { numberOfKeys: 2, lua: READ_PAGE });
   }
   scripted.add(redis);
   return redis;
@@ -149,25 +179,36 @@ export async function writeCards(redis: Redis, prefix: string, profiles: Iterabl
   throwOnError(await p.exec());
 }
 
-/**
- * The cards of `ids` in order; undefined where none is cached. One MGET: on Redis Cluster, where
- * card keys spread over slots, this is the one call to split by slot.
- */
-export async function readCards(redis: Redis, prefix: string, ids: readonly number[]): Promise<(CachedCard | undefined)[]> {
-  if (ids.length === 0) return [];
-  const k = keys(prefix);
-  const values = await redis.mget(ids.map(k.card));
-  return values.map((v) => (v ? (JSON.parse(v) as CachedCard) : undefined));
+export interface PageRead {
+  generatedAt: number;
+  complete: boolean;
+  /** The asker's own card (read with the first chunk only). */
+  me?: CachedCard;
+  /** The next not-hidden entries of the list, with their cards (undefined where none is cached). */
+  entries: { id: number; score: number; card?: CachedCard }[];
+  /** Not-hidden entries left after these. */
+  remaining: number;
 }
 
-/** The list and what was swiped since it was built, in one round trip (same slot). */
-export async function readList(redis: Redis, prefix: string, uid: number): Promise<{ list?: RankedList; hidden: Set<number> }> {
+/**
+ * One round trip for a page: the list, minus what was swiped since it was built, skipping `skip`
+ * entries, the next `n` of them with their cards, and (on the first read) the asker's card.
+ * The list and hide set share a slot; the cards are read inside the script, which on a Redis
+ * Cluster would need them in that slot too (see README).
+ */
+export async function readPage(redis: Redis, prefix: string, uid: number, skip: number, n: number): Promise<PageRead | undefined> {
   const k = keys(prefix);
-  const [[, buf], [, hide]] = (await redis.pipeline().getBuffer(k.feed(uid)).zrange(k.hide(uid), '0', '-1').exec()) as [
-    [Error | null, Buffer | null],
-    [Error | null, string[]],
-  ];
-  return { list: buf ? unpackList(buf) : undefined, hidden: new Set((hide ?? []).map(Number)) };
+  const r = await withScripts(redis).mmReadPage(k.feed(uid), k.hide(uid), `${prefix}:card:`, uid, skip, n);
+  if (!r) return undefined;
+  const [head, ids, scores, cards, me, remaining] = r as [string, number[], number[], (string | null)[], string, number];
+  const parse = (v: string | null | undefined) => (v ? (JSON.parse(v) as CachedCard) : undefined);
+  return {
+    generatedAt: Number(head.slice(0, 13)),
+    complete: head.charCodeAt(13) === 1,
+    me: parse(me),
+    entries: ids.map((id, i) => ({ id, score: scores[i]!, card: parse(cards[i]) })),
+    remaining,
+  };
 }
 
 /** A swipe by uid on otherId hides otherId from uid's list; a pass also hides uid from otherId's. */

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { notFound } from './errors.js';
 import type { LiveIndex } from './live-index.js';
 import { type ScoredCard, liveFeed } from './feed-live.js';
-import { type CachedCard, type RankedList, readCards, readList, recordSwipe, writeCards, writeLists } from './feed-store.js';
+import { type CachedCard, type RankedList, readPage, recordSwipe, writeCards, writeLists } from './feed-store.js';
 import { mutual } from './matching/compatible.js';
 import { getUser } from './users.js';
 
@@ -98,25 +98,25 @@ export function createCachedFeed(o: CachedFeedOptions): Feed {
   };
 
   async function fromCache(userId: number, limit: number): Promise<FeedPage | undefined> {
-    const { list, hidden } = await readList(redis, prefix, userId);
-    if (!list) return undefined;
-    const candidates: { id: number; score: number }[] = [];
-    list.ids.forEach((id, i) => hidden.has(id) || candidates.push({ id, score: list.scores[i]! }));
-    if (candidates.length < limit) return undefined;
     const cards: ScoredCard[] = [];
     let me: CachedCard | undefined;
-    // Cards come a page (plus a margin) at a time, the asker's own with the first; anyone no
-    // longer eligible by the current profiles on both sides is dropped.
-    for (let at = 0; at < candidates.length && cards.length < limit; ) {
-      const chunk = candidates.slice(at, at + limit - cards.length + 4);
-      at += chunk.length;
-      const found = await readCards(redis, prefix, me ? chunk.map((c) => c.id) : [userId, ...chunk.map((c) => c.id)]);
-      me ??= found.shift();
-      if (!me) return undefined;
-      found.forEach((c, i) => {
-        if (c && cards.length < limit && mutual(me!.m, c.m)) cards.push({ ...c.card, score: chunk[i]!.score });
-      });
+    let generatedAt = 0;
+    // Usually one read: a page plus a small margin, for cards that are no longer eligible by the
+    // current profiles on both sides and are dropped here.
+    for (let skip = 0; ; ) {
+      const read = await readPage(redis, prefix, userId, skip, limit - cards.length + 4);
+      if (!read) return undefined;
+      if (skip === 0) {
+        if (!read.me || read.entries.length + read.remaining < limit) return undefined;
+        me = read.me;
+        generatedAt = read.generatedAt;
+      }
+      for (const { card, score } of read.entries) {
+        if (card && cards.length < limit && mutual(me!.m, card.m)) cards.push({ ...card.card, score });
+      }
+      if (cards.length === limit) return { cards, source: 'cache', generatedAt: new Date(generatedAt) };
+      if (read.remaining === 0) return undefined;
+      skip += read.entries.length;
     }
-    return cards.length === limit ? { cards, source: 'cache', generatedAt: new Date(list.generatedAt) } : undefined;
   }
 }

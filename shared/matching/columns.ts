@@ -1,0 +1,82 @@
+import type { Candidate } from './types.js';
+
+/** Columnar population: row i is one user. Ages 18..120, heights 100..250 fit in Uint8. */
+export interface Columns {
+  length: number;
+  id: Int32Array;
+  age: Uint8Array;
+  height: Uint8Array;
+  genderBit: Uint8Array;
+  interestMask: Uint8Array;
+  ageMin: Uint8Array;
+  ageMax: Uint8Array;
+  heightMin: Uint8Array;
+  heightMax: Uint8Array;
+}
+
+/** Preallocated columns: fill rows 0..n-1, then set `length` to n. */
+export function emptyColumns(capacity: number): Columns {
+  return {
+    length: 0,
+    id: new Int32Array(capacity),
+    age: new Uint8Array(capacity),
+    height: new Uint8Array(capacity),
+    genderBit: new Uint8Array(capacity),
+    interestMask: new Uint8Array(capacity),
+    ageMin: new Uint8Array(capacity),
+    ageMax: new Uint8Array(capacity),
+    heightMin: new Uint8Array(capacity),
+    heightMax: new Uint8Array(capacity),
+  };
+}
+
+/** A copy trimmed to `length`, so the caller may reuse its buffers. */
+export function copyColumns(cols: Columns): Columns {
+  const n = cols.length;
+  return {
+    length: n,
+    id: cols.id.slice(0, n),
+    age: cols.age.slice(0, n),
+    height: cols.height.slice(0, n),
+    genderBit: cols.genderBit.slice(0, n),
+    interestMask: cols.interestMask.slice(0, n),
+    ageMin: cols.ageMin.slice(0, n),
+    ageMax: cols.ageMax.slice(0, n),
+    heightMin: cols.heightMin.slice(0, n),
+    heightMax: cols.heightMax.slice(0, n),
+  };
+}
+
+export function setRow(cols: Columns, row: number, u: Candidate): void {
+  cols.id[row] = u.id;
+  cols.age[row] = u.age;
+  cols.height[row] = u.height;
+  cols.genderBit[row] = u.genderBit;
+  cols.interestMask[row] = u.interestMask;
+  cols.ageMin[row] = u.ageMin;
+  cols.ageMax[row] = u.ageMax;
+  cols.heightMin[row] = u.heightMin;
+  cols.heightMax[row] = u.heightMax;
+}
+
+export function rowAt(cols: Columns, row: number): Candidate {
+  return {
+    id: cols.id[row]!,
+    age: cols.age[row]!,
+    height: cols.height[row]!,
+    genderBit: cols.genderBit[row]!,
+    interestMask: cols.interestMask[row]!,
+    ageMin: cols.ageMin[row]!,
+    ageMax: cols.ageMax[row]!,
+    heightMin: cols.heightMin[row]!,
+    heightMax: cols.heightMax[row]!,
+  };
+}
+
+/** Convenience for tests and benchmarks; the worker fills `emptyColumns` straight from COPY. */
+export function columnsFrom(users: readonly Candidate[]): Columns {
+  const cols = emptyColumns(users.length);
+  users.forEach((u, i) => setRow(cols, i, u));
+  cols.length = users.length;
+  return cols;
+}
