@@ -1,4 +1,5 @@
 // Shared by the benchmark modules: result rows, latency percentiles and number formatting.
+import { mulberry32 } from '../scripts/lib/synthetic.js';
 
 export interface Row {
   name: string;
@@ -36,20 +37,9 @@ export const spread = (l: Latency, withMax = false) =>
 
 export const sleep = (msecs: number) => new Promise((r) => setTimeout(r, msecs));
 
-/** mulberry32, to draw the same user sample on every run of the same population. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `count` distinct ids drawn from first..last. */
 export function sampleIds(first: number, last: number, count: number, seed = 1): number[] {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const span = last - first + 1;
   const picked = new Set<number>();
   while (picked.size < Math.min(count, span)) picked.add(first + Math.floor(rand() * span));

@@ -72,15 +72,6 @@ export interface Preferences {
 /** The stored preferences with a patch applied. */
 export const applyPreferences = (current: Preferences, patch: PreferencesPatch): Preferences => ({ ...current, ...patch }) as Preferences;
 
-export interface Profile extends Preferences {
-  id: number;
-  name: string;
-  age: number;
-  height: number;
-  gender: Gender | null;
-  bio: string | null;
-}
-
 export interface Card {
   id: number;
   name: string;
@@ -90,21 +81,16 @@ export interface Card {
   bio: string | null;
 }
 
-export function toProfile(row: Record<string, any>): Profile {
-  return {
-    id: row.id,
-    name: row.name,
-    age: row.age,
-    height: row.height,
-    gender: row.gender,
-    interested_in: row.interested_in,
-    preferred_age_min: row.preferred_age_min,
-    preferred_age_max: row.preferred_age_max,
-    preferred_height_min: row.preferred_height_min,
-    preferred_height_max: row.preferred_height_max,
-    bio: row.bio,
-  };
-}
+export interface Profile extends Card, Preferences {}
+
+export const toProfile = (row: Record<string, any>): Profile => ({
+  ...toCard(row),
+  interested_in: row.interested_in,
+  preferred_age_min: row.preferred_age_min,
+  preferred_age_max: row.preferred_age_max,
+  preferred_height_min: row.preferred_height_min,
+  preferred_height_max: row.preferred_height_max,
+});
 
 /** The public view shown to other users: never preferences or anything private. */
 export const toCard = (row: Record<string, any>): Card => ({

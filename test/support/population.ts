@@ -1,20 +1,11 @@
 // Random populations for property tests: small, dense, with narrow and wide ranges and edge values.
 import type { Db } from '../../shared/db.js';
 import { GENDERS } from '../../shared/genders.js';
+import { type Rng, mulberry32 } from '../../scripts/lib/synthetic.js';
 
-export type Rng = () => number;
-
-/** mulberry32: a seeded PRNG, so a failing population can be replayed from its seed. */
-export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export type { Rng };
+/** Seeded, so a failing population can be replayed from its seed. */
+export const rng = mulberry32;
 
 const int = (r: Rng, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
