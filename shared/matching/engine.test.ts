@@ -201,17 +201,31 @@ const crowd = (id: number) =>
     heightMax: fc.integer({ min: 175, max: 200 }),
   });
 
+/** Few distinct values, so that many candidates tie, also with the K-th, and buckets sit at the bar. */
+const tied = (id: number) =>
+  fc.record({
+    id: fc.constant(id),
+    age: fc.integer({ min: 29, max: 31 }),
+    height: fc.integer({ min: 169, max: 171 }),
+    genderBit: fc.constantFrom(WOMAN, MAN),
+    interestMask: fc.constantFrom(WOMAN, MAN, WOMAN | MAN),
+    ageMin: fc.constantFrom(25, 26, 27),
+    ageMax: fc.constantFrom(33, 34, 35),
+    heightMin: fc.constantFrom(160, 161, 162),
+    heightMax: fc.constantFrom(178, 179, 180),
+  });
+const kinds = { person, crowd, tied };
+
 const scenario = fc
   .record({
     ids: fc.uniqueArray(fc.integer({ min: 0, max: 100_000 }), { maxLength: 300, size: 'max' }),
-    dense: fc.boolean(),
-    seed: fc.integer(),
+    kind: fc.constantFrom<keyof typeof kinds>('person', 'crowd', 'tied'),
   })
-  .chain(({ ids, dense }) =>
+  .chain(({ ids, kind }) =>
     fc.record({
-      population: fc.tuple(...ids.map((id) => (dense ? crowd(id) : person(id)))),
+      population: fc.tuple(...ids.map((id) => kinds[kind](id))),
       outsiders: fc.array(fc.oneof(person(100_001), crowd(100_002)), { maxLength: 2 }),
-      askerRows: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
+      askerRows: fc.array(fc.nat(), { minLength: 1, maxLength: 6 }),
       swipes: fc.array(
         fc.record({
           excluded: fc.array(fc.oneof(fc.constantFrom(...ids, -1), fc.nat(100_000)), { maxLength: 40, size: 'max' }),

@@ -123,7 +123,7 @@ export class MatchIndex {
     const ages = new Outward(q0 / 10, aLo, aHi);
     for (let a = ages.next(); a >= 0; a = ages.next()) {
       const t0 = Math.abs(10 * a - q0);
-      if (t0 - slack > top.barDistance) break;
+      if (t0 - slack > top.barDistance) break; // equal may still win on the smaller id
       const first = g.firstBucket + (a - g.ageLo) * span - g.heightLo;
       const heights = new Outward(q1 / 4, hLo, hHi);
       for (let h = heights.next(); h >= 0; h = heights.next()) {
@@ -155,7 +155,7 @@ export class MatchIndex {
       else return;
       const t2 = 5 * Math.abs(a - ageSum);
       const room = bar + slack - base - t2;
-      if (room < 1) return;
+      if (room < 0) return;
       const e = runStart[runs + a + 1]!;
       let r = runStart[runs + a]!;
       const from = ownHeightSum - Math.floor(room / 2);
