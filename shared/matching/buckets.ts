@@ -1,12 +1,12 @@
 import type { Columns } from './columns.js';
 
 // The index behind MatchIndex. Users are grouped by (gender, a gender they are open to), so the
-// gender rules of both directions hold for a whole group at once; a group is cut into buckets of one age and
-// one height (exact values: the score is coarse, and at a million users the top 100 typically lie
-// within a year and a few cm of the asker's centre). Inside a bucket, rows are sorted by
-// ageMin+ageMax ("age sum"), then heightMin+heightMax ("height sum"); a run is the rows of one age
-// sum, found through a small directory, and sorted by height sum for a binary search. Buckets and
-// runs are contiguous rows in typed arrays.
+// gender rules of both directions hold for a whole group at once (someone open to two genders is
+// in two groups). A group is cut into buckets of one age and one height: exact values, because the
+// score is coarse and at a million users the top 100 typically lie within a year and a few cm of
+// the asker's centre. Inside a bucket, rows are sorted by ageMin+ageMax ("age sum"), then by
+// heightMin+heightMax ("height sum"); a run is the rows of one age sum, found through a small
+// directory, and sorted by height sum for a binary search. Buckets and runs are contiguous rows.
 //
 // score.ts's distance() in these terms, for asker u and candidate v in bucket (age, height):
 //   |10*age - 5*(u.ageMin+u.ageMax)| + |4*height - 2*(u.heightMin+u.heightMax)|   (the bucket's part)

@@ -254,7 +254,8 @@ describe('MatchIndex against the brute-force oracle', () => {
           expect(index.countEligible(u, predicates(excluded, liked))).toBe(eligibleBruteForce(u, population, predicates(excluded, liked)).length);
         });
       }),
-      { numRuns: 400 },
+      // Shrinking a 300-user counterexample can take minutes: report what it has after 20 s.
+      { numRuns: 400, plugins: [fc.interruptAfterTimeLimit(20_000)] },
     );
   });
 });
