@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createMiddleware } from 'hono/factory';
 import { AppError } from '../shared/errors.js';
-import { userIdOf } from '../shared/tokens.js';
+import { verifyUserToken } from '../shared/tokens.js';
 import type { AppEnv } from './context.js';
 
 const unauthorized = () => new AppError('UNAUTHORIZED', 'A valid token is required: send "Authorization: Bearer <token>".');
@@ -11,10 +11,29 @@ function bearer(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
+// Checking an HS256 signature is a good share of a cached page's cost, so a verified token is
+// remembered until it expires: per config (one secret), bounded, forgotten whole when full.
+const verified = new WeakMap<object, Map<string, { userId: number; exp?: number }>>();
+const REMEMBER = 50_000;
+
+async function userOf(secret: string, scope: object, token: string): Promise<number | undefined> {
+  let known = verified.get(scope);
+  if (!known) verified.set(scope, (known = new Map()));
+  let hit = known.get(token);
+  if (!hit) {
+    hit = await verifyUserToken(secret, token);
+    if (!hit) return undefined;
+    if (known.size >= REMEMBER) known.clear();
+    known.set(token, hit);
+  }
+  return hit.exp === undefined || hit.exp > Date.now() / 1000 ? hit.userId : undefined;
+}
+
 /** Requires a valid user token; the route then checks it is the user named in the path (403 otherwise). */
 export const userAuth = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearer(c.req.header('authorization'));
-  const userId = token ? await userIdOf(c.get('deps').config.JWT_SECRET, token) : undefined;
+  const { config } = c.get('deps');
+  const userId = token ? await userOf(config.JWT_SECRET, config, token) : undefined;
   if (userId === undefined) throw unauthorized();
   c.set('userId', userId);
   await next();

@@ -8,12 +8,13 @@ export async function signUserToken(secret: string, userId: number, ttlSeconds =
   return sign({ sub: String(userId), iat: now, exp: now + ttlSeconds }, secret, 'HS256');
 }
 
-/** The user id of a valid token, or undefined (bad signature, expired, malformed, no numeric sub). */
-export async function userIdOf(secret: string, token: string): Promise<number | undefined> {
+/** The user id and expiry (s) of a valid token, or undefined (bad signature, expired, malformed, no numeric sub). */
+export async function verifyUserToken(secret: string, token: string): Promise<{ userId: number; exp?: number } | undefined> {
   try {
     const payload = await verify(token, secret, 'HS256');
     const sub = typeof payload.sub === 'string' ? payload.sub : '';
-    return /^[1-9]\d{0,9}$/.test(sub) ? Number(sub) : undefined;
+    if (!/^[1-9]\d{0,9}$/.test(sub)) return undefined;
+    return { userId: Number(sub), exp: typeof payload.exp === 'number' ? payload.exp : undefined };
   } catch {
     return undefined;
   }

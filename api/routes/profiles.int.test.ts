@@ -111,6 +111,16 @@ describe('GET /users/:user_id', () => {
     expectError(await t.call('GET', `/users/${a.id}`, { token: expired }), 401, 'UNAUTHORIZED');
   });
 
+  it('refuses a token once it expires, even one accepted before', async () => {
+    const { sign } = await import('hono/jwt');
+    const a = await t.register();
+    const exp = Math.floor(Date.now() / 1000) + 1;
+    const token = await sign({ sub: String(a.id), exp }, t.deps.config.JWT_SECRET, 'HS256');
+    expect((await t.call('GET', `/users/${a.id}`, { token })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, exp * 1000 - Date.now() + 50));
+    expectError(await t.call('GET', `/users/${a.id}`, { token }), 401, 'UNAUTHORIZED');
+  });
+
   it('answers 404 for a user that does not exist and 400 for a bad id', async () => {
     expectError(await t.call('GET', '/users/999999', { token: await t.tokenFor(999999) }), 404, 'NOT_FOUND');
     const a = await t.register();
