@@ -61,6 +61,15 @@ export function createApp(deps: Deps) {
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'operator', { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN (or as the password of Basic auth)' });
+  // The routes outside the typed sub-apps, so that the reference lists every route.
+  const plain = (path: string, summary: string, tags: string[], description: string, security?: { operator: never[] }[]) =>
+    app.openAPIRegistry.registerPath({ method: 'get', path, summary, tags, security, responses: { 200: { description } } });
+  plain('/healthz', 'Liveness: 200 while the process runs', ['operations'], 'Alive');
+  plain('/readyz', 'Readiness: 200 when Postgres, Redis and the live index answer, else 503', ['operations'], 'Ready');
+  plain('/metrics', 'Prometheus metrics', ['operations'], 'Prometheus text format');
+  plain('/openapi.json', 'This document', ['operations'], 'OpenAPI 3.1');
+  plain('/docs', 'This interactive reference', ['operations'], 'HTML');
+  plain('/admin/queues', 'The Bull Board dashboard (Basic auth: any user name, ADMIN_TOKEN as password)', ['operators'], 'HTML', [{ operator: [] }]);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Matchmaker API', version: '0.1.0', description: 'Profiles, swipes, matches and ranked mutual feeds.' },

@@ -177,7 +177,8 @@ describe('operations', () => {
     const doc = await t.call('GET', '/openapi.json');
     expect(doc.status).toBe(200);
     for (const path of ['/register', '/users/{user_id}', '/update_preferences/{user_id}', '/potential_matches/{user_id}',
-      '/like/{user_id}/{liked_user_id}', '/unlike/{user_id}/{liked_user_id}', '/matches/{user_id}']) {
+      '/like/{user_id}/{liked_user_id}', '/unlike/{user_id}/{liked_user_id}', '/matches/{user_id}', '/admin/rebuild',
+      '/admin/rebuild/{job_id}', '/admin/queues', '/healthz', '/readyz', '/metrics', '/openapi.json', '/docs']) {
       expect(doc.body.paths).toHaveProperty([path]);
     }
     const docs = await t.call('GET', '/docs');
