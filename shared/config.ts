@@ -7,8 +7,8 @@ const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: intFrom(3000, 0, 65535),
-    DATABASE_URL: z.string().url(),
-    REDIS_URL: z.string().url(),
+    DATABASE_URL: z.string({ error: 'is required, e.g. postgres://user:password@localhost:5432/matchmaker' }).url('must be a URL'),
+    REDIS_URL: z.string({ error: 'is required, e.g. redis://localhost:6379' }).url('must be a URL'),
     JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
