@@ -70,6 +70,15 @@ describe('GET /potential_matches', () => {
     expect(ids(await page(me))).not.toContain(other.id);
   });
 
+  it('serves 20 cards when no limit is given, and up to 100', async () => {
+    // Nobody else in this file's database is 70: these 30 only see each other.
+    const base = { age: 70, height: 170, preferred_age_min: 70, preferred_age_max: 70, preferred_height_min: 150, preferred_height_max: 190 };
+    const people = [];
+    for (let i = 0; i < 30; i++) people.push(await t.register(base));
+    expect((await page(people[0]!)).potential_matches).toHaveLength(20);
+    expect((await page(people[0]!, 100)).potential_matches).toHaveLength(29);
+  });
+
   it('validates limit, auth and the user', async () => {
     const me = await t.register();
     for (const bad of ['0', '101', 'abc', '-1', '2.5']) {

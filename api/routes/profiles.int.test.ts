@@ -187,6 +187,21 @@ describe('operations', () => {
     expect((await t.call('GET', '/docs/swagger-ui-bundle.js')).status).toBe(200);
   });
 
+  it('is not ready while Redis does not answer', async () => {
+    const { createApp } = await import('../app.js');
+    const { createRedis } = await import('../../shared/redis.js');
+    const deadRedis = createRedis('redis://127.0.0.1:1', 'client', { lazyConnect: true, retryStrategy: () => null });
+    deadRedis.on('error', () => {});
+    try {
+      const app = createApp({ ...t.deps, redis: deadRedis });
+      const res = await app.request('/readyz');
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ error: { code: 'UNAVAILABLE', details: expect.arrayContaining([{ field: 'redis', message: 'down' }]) } });
+    } finally {
+      deadRedis.disconnect();
+    }
+  });
+
   it('answers unknown routes with the error body', async () => {
     expectError(await t.call('GET', '/nope'), 404, 'NOT_FOUND');
   });
