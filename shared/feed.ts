@@ -61,6 +61,9 @@ export async function refreshUserList(s: FeedStore, userId: number): Promise<Ran
   return list;
 }
 
+/** A complete but short list is recomputed after this long, to pick up people who joined since. */
+const COMPLETE_LIST_TTL_MS = 10 * 60_000;
+
 export interface CachedFeedOptions extends FeedStore {
   onError?: (err: unknown) => void;
   /** After a profile change: have the others' lists catch up (the incremental pass). */
@@ -81,10 +84,13 @@ export function createCachedFeed(o: CachedFeedOptions): Feed {
 
   return {
     async page(userId, limit) {
-      const cached = await fromCache(userId, limit).catch((err) => void o.onError?.(err));
-      if (cached) return cached;
+      const cached = await fromCache(userId, limit).catch((err) => {
+        o.onError?.(err);
+        return { refresh: false };
+      });
+      if ('cards' in cached) return cached;
       const page = await livePage(o.live, userId, limit);
-      refreshLater(userId);
+      if (cached.refresh) refreshLater(userId);
       return page;
     },
     // Redis is a cache: when it fails, Postgres still has the truth, so log and carry on.
@@ -97,26 +103,30 @@ export function createCachedFeed(o: CachedFeedOptions): Feed {
     },
   };
 
-  async function fromCache(userId: number, limit: number): Promise<FeedPage | undefined> {
+  /**
+   * The page from the cached list, or whether the list is worth recomputing: it is missing, or it
+   * ran down. A complete list (everyone eligible when it was built) that is short is left alone
+   * unless it is old: the live page is exact anyway, and recomputing would find the same few.
+   */
+  async function fromCache(userId: number, limit: number): Promise<FeedPage | { refresh: boolean }> {
+    const first = await readPage(redis, prefix, userId, 0, limit + 4);
+    if (!first?.me) return { refresh: true };
+    const refresh = { refresh: !first.complete || Date.now() - first.generatedAt > COMPLETE_LIST_TTL_MS };
+    if (first.entries.length + first.remaining < limit) return refresh;
+    const me: CachedCard = first.me;
     const cards: ScoredCard[] = [];
-    let me: CachedCard | undefined;
-    let generatedAt = 0;
-    // Usually one read: a page plus a small margin, for cards that are no longer eligible by the
-    // current profiles on both sides and are dropped here.
-    for (let skip = 0; ; ) {
-      const read = await readPage(redis, prefix, userId, skip, limit - cards.length + 4);
-      if (!read) return undefined;
-      if (skip === 0) {
-        if (!read.me || read.entries.length + read.remaining < limit) return undefined;
-        me = read.me;
-        generatedAt = read.generatedAt;
-      }
+    // Usually one read: a page plus a small margin for cards no longer eligible by the current
+    // profiles on both sides, which are dropped here.
+    for (let read = first, skip = 0; ; ) {
       for (const { card, score } of read.entries) {
-        if (card && cards.length < limit && mutual(me!.m, card.m)) cards.push({ ...card.card, score });
+        if (card && cards.length < limit && mutual(me.m, card.m)) cards.push({ ...card.card, score });
       }
-      if (cards.length === limit) return { cards, source: 'cache', generatedAt: new Date(generatedAt) };
-      if (read.remaining === 0) return undefined;
+      if (cards.length === limit) return { cards, source: 'cache', generatedAt: new Date(first.generatedAt) };
+      if (read.remaining === 0) return refresh;
       skip += read.entries.length;
+      const next = await readPage(redis, prefix, userId, skip, limit - cards.length + 4);
+      if (!next) return { refresh: true };
+      read = next;
     }
   }
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshUserList } from '../../shared/feed.js';
+import { keys } from '../../shared/feed-store.js';
 import { type TestApi, createTestApi } from '../../test/support/api.js';
 import { expectedPage, loadWorld } from '../../test/support/feed-oracle.js';
 import { randomProfile, randomSwipePlan, rng } from '../../test/support/population.js';
@@ -77,6 +78,20 @@ describe('GET /potential_matches', () => {
     for (let i = 0; i < 30; i++) people.push(await t.register(base));
     expect((await page(people[0]!)).potential_matches).toHaveLength(20);
     expect((await page(people[0]!, 100)).potential_matches).toHaveLength(29);
+  });
+
+  it('refills a missing list: served live once, from the cache again right after', async () => {
+    const base = { age: 90, height: 170, preferred_age_min: 90, preferred_age_max: 90, preferred_height_min: 150, preferred_height_max: 190 };
+    const people = [];
+    for (let i = 0; i < 6; i++) people.push(await t.register(base));
+    // Registered last, so their own list (computed at registration) holds the other five.
+    const me = people.at(-1)!;
+    expect((await page(me, 5)).source).toBe('cache');
+    await t.deps.redis.del(keys(t.config.REDIS_PREFIX).feed(me.id));
+    const live = await page(me, 5);
+    expect(live.source).toBe('live');
+    await expect.poll(async () => (await page(me, 5)).source, { timeout: 5000 }).toBe('cache');
+    expect(ids(await page(me, 5))).toEqual(ids(live));
   });
 
   it('validates limit, auth and the user', async () => {
