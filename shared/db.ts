@@ -89,4 +89,36 @@ export function copyOutQuery(client: Client, name: string, ints: readonly number
   return copyOut(client, `copy (${text.replace(/^--.*$/gm, '').trim()}) to stdout`);
 }
 
+/**
+ * Calls `onNotify` for every NOTIFY on `channel`, on a connection of its own (taken from the pool
+ * for good). A lost connection is replaced after a pause and `onNotify` is called once, since
+ * notifications may have been missed meanwhile. Returns a function that stops listening.
+ */
+export function listen(pool: Pool, channel: string, onNotify: () => void): () => Promise<void> {
+  let client: Client | undefined;
+  let stopped = false;
+  const connect = async (): Promise<void> => {
+    try {
+      const c = await pool.connect();
+      c.on('notification', (n) => n.channel === channel && onNotify());
+      c.on('error', () => {
+        c.release(true);
+        client = undefined;
+        if (!stopped) setTimeout(() => void connect().then(onNotify), 1_000).unref();
+      });
+      await c.query(`listen ${c.escapeIdentifier(channel)}`);
+      if (stopped) c.release(true);
+      else client = c;
+    } catch {
+      if (!stopped) setTimeout(() => void connect().then(onNotify), 1_000).unref();
+    }
+  };
+  void connect();
+  return async () => {
+    stopped = true;
+    client?.release(true);
+    client = undefined;
+  };
+}
+
 export const pgErrorCode = (err: unknown): string | undefined => (err as { code?: string })?.code;

@@ -5,7 +5,7 @@ import { type TestEnv, createTestEnv } from '../test/support/env.js';
 import { expectedPage, loadWorld } from '../test/support/feed-oracle.js';
 import { type Rng, randomProfile, randomSwipes, rng } from '../test/support/population.js';
 import { liveFeed } from './feed-live.js';
-import { LiveIndex } from './live-index.js';
+import { BULK_LOADED, LiveIndex } from './live-index.js';
 import { newProfileSchema } from './profile.js';
 import { insertUser, updatePreferences } from './users.js';
 
@@ -77,6 +77,29 @@ describe('live index', () => {
       for (let i = 0; i < 25; i++) ids.push((await insertUser(env.db, newProfileSchema.parse(randomProfile(r, 2000 + i)))).id);
       await new Promise((done) => setTimeout(done, 300));
       await expectOracle(live, r, 'after polls and a rebuild');
+    } finally {
+      live.stop();
+    }
+  });
+
+  it('reloads when a bulk load commits rows older than its polls', async () => {
+    const r = rng(5);
+    await populate(r, 40);
+    const live = new LiveIndex(env.db, { pollMs: 20 });
+    try {
+      await live.ready();
+      const asker = (await env.db.query('select id from users order by id limit 1')).rows[0].id;
+      // What a long COPY looks like once committed: rows stamped with its start, seconds ago.
+      await env.db.query(`update users set interested_in = null, preferred_age_min = 18, preferred_age_max = 120,
+        preferred_height_min = 100, preferred_height_max = 250 where id = $1`, [asker]);
+      const late = (await env.db.query(`insert into users (name, age, height, preferred_age_min, preferred_age_max,
+        preferred_height_min, preferred_height_max, updated_at) values ('Late', 30, 170, 18, 120, 100, 250, now() - interval '1 minute')
+        returning id`)).rows[0];
+      await new Promise((done) => setTimeout(done, 100));
+      const before = (await liveFeed(live, asker, 100))!.map((c) => c.id);
+      expect(before).not.toContain(late.id);
+      await env.db.query(`select pg_notify($1, '')`, [BULK_LOADED]);
+      await expect.poll(async () => (await liveFeed(live, asker, 100))!.map((c) => c.id), { timeout: 5_000 }).toContain(late.id);
     } finally {
       live.stop();
     }

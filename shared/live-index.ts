@@ -8,11 +8,14 @@
 // index is rebuilt when the delta grows large.
 import { candidateOfFields, candidateOfRow } from './candidates.js';
 import { eachCopyRow } from './copy-text.js';
-import { type Pool, copyOutQuery, rows, withClient } from './db.js';
+import { type Pool, copyOutQuery, listen, rows, withClient } from './db.js';
 import { type Ranked, MatchIndex, columnsFrom, swipeViewFrom } from './matching/engine.js';
 import { mutual } from './matching/compatible.js';
 import { byRank, score } from './matching/score.js';
 import type { Candidate } from './matching/types.js';
+
+/** NOTIFY channel of bulk loads (seed, CSV import): their rows predate what a poll looks for. */
+export const BULK_LOADED = 'mm_users_bulk_loaded';
 
 // Rows are stamped with their transaction's start: one that commits a little after a poll carries
 // a time before it. Re-reading this much behind every poll catches those.
@@ -36,6 +39,9 @@ export class LiveIndex {
   private snap?: Snapshot;
   private loading?: Promise<Snapshot>;
   private timer?: NodeJS.Timeout;
+  private unlisten?: () => Promise<void>;
+  /** A bulk load committed: the next poll reloads everything. */
+  private stale = false;
 
   constructor(readonly db: Pool, private readonly opts: LiveIndexOptions = {}) {}
 
@@ -68,6 +74,7 @@ export class LiveIndex {
     if (this.snap) return this.snap;
     this.loading ??= this.load().then((snap) => {
       this.snap = snap;
+      this.unlisten = listen(this.db, BULK_LOADED, () => (this.stale = true));
       this.schedule();
       return snap;
     });
@@ -81,6 +88,7 @@ export class LiveIndex {
   stop(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    void this.unlisten?.();
   }
 
   private schedule() {
@@ -94,8 +102,12 @@ export class LiveIndex {
 
   private async poll(): Promise<void> {
     const snap = this.snap!;
-    if (snap.delta.size >= (this.opts.rebuildAt ?? 20_000)) {
-      this.snap = await this.load();
+    if (this.stale || snap.delta.size >= (this.opts.rebuildAt ?? 20_000)) {
+      this.stale = false; // a load that commits from now on sets it again
+      this.snap = await this.load().catch((err) => {
+        this.stale = true;
+        throw err;
+      });
       return;
     }
     const changed = await rows(this.db, 'changed_candidates', [new Date(snap.polledAt.getTime() - OVERLAP_MS)]);

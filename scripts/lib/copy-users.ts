@@ -1,6 +1,7 @@
 // Bulk loading through COPY, shared by `npm run seed` and `npm run import`: a block of user ids
 // reserved under a short lock, rows encoded in COPY's text format and streamed in chunks.
 import { type Client, type Pool, copyIn, pgErrorCode, withTransaction } from '../../shared/db.js';
+import { BULK_LOADED } from '../../shared/live-index.js';
 import type { NewProfile } from '../../shared/profile.js';
 
 export const COPY_USERS = `copy users (id, name, age, height, gender, interested_in, preferred_age_min, preferred_age_max,
@@ -96,6 +97,9 @@ export async function copyUsers(
   };
   const written = await copyIn(client, COPY_USERS, chunks(profiles, encode, onRows));
   if (written !== ids.count) throw new Error(`expected ${ids.count} profiles, got ${written}`);
+  // Delivered at commit. A load's rows carry its start time, older than the changes the live
+  // indexes poll for by then, so they reload instead (shared/live-index.ts).
+  await client.query(`select pg_notify('${BULK_LOADED}', '')`);
   return written;
 }
 
