@@ -138,6 +138,7 @@ async function main() {
       console.log(`imported ${r.loaded} users${ids} from ${file} in ${seconds} s`);
     }
     console.log(JSON.stringify({ rows: r.rows, loaded: r.loaded, invalid: r.invalid, first_id: r.firstId, seconds }));
+    if (r.loaded) console.error('next: `npm run rebuild` puts them in everyone\'s cached feeds (the live path has them already)');
   } catch (err) {
     if (!(err instanceof CsvFormatError)) throw err;
     console.error(`nothing imported: ${err.message}`);

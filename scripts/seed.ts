@@ -160,6 +160,8 @@ async function main() {
     console.log(`seeded ${n(s.users)} users (ids ${s.first_id}-${s.last_id}), ${n(s.swipes)} swipes, ${n(s.matches)} matches` +
       ` in ${s.seconds} s (${n(s.users_per_s)} users/s), seed ${s.seed}`);
     console.log(JSON.stringify(s));
+    // Their rows predate the incremental pass's watermark: the full rebuild is what lists them.
+    console.error('next: `npm run rebuild` puts them in everyone\'s cached feeds (the live path has them already)');
   } finally {
     await pool.end();
   }
