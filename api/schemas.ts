@@ -9,11 +9,10 @@ const id = z
   .pipe(z.number().max(2_147_483_647, 'is not a user id'));
 
 export const UserParam = z.object({ user_id: id.openapi({ param: { name: 'user_id', in: 'path' }, type: 'integer' }) });
-export const PairParam = (other: string) =>
-  z.object({
-    user_id: id.openapi({ param: { name: 'user_id', in: 'path' }, type: 'integer' }),
-    [other]: id.openapi({ param: { name: other, in: 'path' }, type: 'integer' }),
-  });
+export const PairParam = z.object({
+  user_id: id.openapi({ param: { name: 'user_id', in: 'path' }, type: 'integer' }),
+  liked_user_id: id.openapi({ param: { name: 'liked_user_id', in: 'path' }, type: 'integer' }),
+});
 
 export const ErrorBody = z
   .object({

@@ -53,9 +53,10 @@ export async function withClient<T>(pool: Pool, fn: (client: Client) => Promise<
   }
 }
 
-export async function withTransaction<T>(pool: Pool, fn: (client: Client) => Promise<T>): Promise<T> {
+/** `fn` in one transaction on one client; `snapshot` makes it a read-only repeatable-read one (one consistent view). */
+export async function withTransaction<T>(pool: Pool, fn: (client: Client) => Promise<T>, mode: 'write' | 'snapshot' = 'write'): Promise<T> {
   return withClient(pool, async (client) => {
-    await client.query('begin');
+    await client.query(mode === 'snapshot' ? 'begin isolation level repeatable read read only' : 'begin');
     try {
       const result = await fn(client);
       await client.query('commit');

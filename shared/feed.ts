@@ -46,15 +46,16 @@ export function createLiveFeed(live: LiveIndex): Feed {
   };
 }
 
-/** Recomputes one user's list (the live path, cache-sized) and card. */
+/** Recomputes one user's list (the live path, cache-sized; ranks only, the cards are cached apart) and card. */
 export async function refreshUserList(s: FeedStore, userId: number): Promise<RankedList> {
   const generatedAt = Date.now();
-  const [user, cards] = await Promise.all([getUser(s.live.db, userId), liveFeed(s.live, userId, s.cacheSize)]);
+  const [user, ranked] = await Promise.all([getUser(s.live.db, userId), s.live.topK(userId, s.cacheSize)]);
+  const found = ranked ?? []; // getUser already failed for a user that does not exist
   const list: RankedList = {
     generatedAt,
-    complete: cards!.length < s.cacheSize,
-    ids: Int32Array.from(cards!, (c) => c.id),
-    scores: Int32Array.from(cards!, (c) => c.score),
+    complete: found.length < s.cacheSize,
+    ids: Int32Array.from(found, (r) => r.id),
+    scores: Int32Array.from(found, (r) => r.score),
   };
   await writeCards(s.redis, s.prefix, [user]);
   await writeLists(s.redis, s.prefix, [[userId, list]]);

@@ -8,7 +8,7 @@
 // index is rebuilt when the delta grows large.
 import { candidateOfFields, candidateOfRow } from './candidates.js';
 import { eachCopyRow } from './copy-text.js';
-import { type Pool, copyOutQuery, listen, rows, withClient } from './db.js';
+import { type Pool, copyOutQuery, listen, rows, withTransaction } from './db.js';
 import { type Ranked, MatchIndex, columnsFrom, swipeViewFrom } from './matching/engine.js';
 import { mutual } from './matching/compatible.js';
 import { byRank, score } from './matching/score.js';
@@ -116,18 +116,15 @@ export class LiveIndex {
   }
 
   private async load(): Promise<Snapshot> {
-    return withClient(this.db, async (client) => {
-      await client.query('begin isolation level repeatable read read only');
-      try {
+    return withTransaction(
+      this.db,
+      async (client) => {
         const { rows: [{ at }] } = await client.query<{ at: Date }>('select now() as at');
         const users: Candidate[] = [];
         await eachCopyRow(copyOutQuery(client, 'population', []), (f) => users.push(candidateOfFields(f)));
-        await client.query('commit');
         return { index: new MatchIndex(columnsFrom(users)), delta: new Map(), polledAt: at! };
-      } catch (err) {
-        await client.query('rollback').catch(() => {});
-        throw err;
-      }
-    });
+      },
+      'snapshot',
+    );
   }
 }

@@ -1,5 +1,5 @@
 // Everything one rebuild partition needs, streamed out of Postgres with COPY in one snapshot.
-import { type Pool, copyOutQuery, withClient } from '../shared/db.js';
+import { type Pool, copyOutQuery, withTransaction } from '../shared/db.js';
 import { decodeField, decodeSimpleArray, eachCopyRow } from '../shared/copy-text.js';
 import type { Gender } from '../shared/genders.js';
 import { candidateOfFields } from '../shared/candidates.js';
@@ -24,12 +24,26 @@ const push = (m: Map<number, number[]>, k: number, v: number) => {
   else m.set(k, [v]);
 };
 
+/** The parameters of sql/queries/partition_candidates.sql: the union of the members' ranges and wants. */
+function candidateBounds(p: Partition, members: Candidate[]): number[] {
+  let ageMin = 120, ageMax = 18, heightMin = 250, heightMax = 100, wants = 0, shortest = 250, tallest = 100;
+  for (const m of members) {
+    ageMin = Math.min(ageMin, m.ageMin);
+    ageMax = Math.max(ageMax, m.ageMax);
+    heightMin = Math.min(heightMin, m.heightMin);
+    heightMax = Math.max(heightMax, m.heightMax);
+    wants |= m.interestMask;
+    shortest = Math.min(shortest, m.height);
+    tallest = Math.max(tallest, m.height);
+  }
+  return [ageMin, ageMax, heightMin, heightMax, wants, p.genderBit, p.from[0], p.to[0], shortest, tallest];
+}
+
 export async function readPartition(db: Pool, p: Partition): Promise<PartitionData> {
   const bounds = [p.genderBit, p.from[0], p.from[1], p.to[0], p.to[1]];
-  return withClient(db, async (client) => {
-    // One consistent snapshot for members, candidates and swipes.
-    await client.query('begin isolation level repeatable read read only');
-    try {
+  return withTransaction(
+    db,
+    async (client) => {
       const readAt = Date.now();
       const members: Candidate[] = [];
       const profiles: Profile[] = [];
@@ -47,16 +61,7 @@ export async function readPartition(db: Pool, p: Partition): Promise<PartitionDa
       const excluded = new Map<number, number[]>();
       const likedBy = new Map<number, number[]>();
       if (members.length) {
-        const span = (pick: (m: Candidate) => number, f: (...xs: number[]) => number) => members.reduce((acc, m) => f(acc, pick(m)), pick(members[0]!));
-        await eachCopyRow(
-          copyOutQuery(client, 'partition_candidates', [
-            span((m) => m.ageMin, Math.min), span((m) => m.ageMax, Math.max),
-            span((m) => m.heightMin, Math.min), span((m) => m.heightMax, Math.max),
-            members.reduce((mask, m) => mask | m.interestMask, 0), p.genderBit,
-            p.from[0], p.to[0], span((m) => m.height, Math.min), span((m) => m.height, Math.max),
-          ]),
-          (f) => candidates.push(candidateOfFields(f)),
-        );
+        await eachCopyRow(copyOutQuery(client, 'partition_candidates', candidateBounds(p, members)), (f) => candidates.push(candidateOfFields(f)));
         const isMember = new Set(members.map((m) => m.id));
         await eachCopyRow(copyOutQuery(client, 'partition_swipes', bounds), (f) => {
           const swiper = +f[0]!;
@@ -65,11 +70,8 @@ export async function readPartition(db: Pool, p: Partition): Promise<PartitionDa
           if (isMember.has(swipee)) push(f[2] === 'pass' ? excluded : likedBy, swipee, swiper);
         });
       }
-      await client.query('commit');
       return { readAt, members, profiles, candidates, excluded, likedBy };
-    } catch (err) {
-      await client.query('rollback').catch(() => {});
-      throw err;
-    }
-  });
+    },
+    'snapshot', // one consistent view of members, candidates and swipes
+  );
 }

@@ -31,14 +31,15 @@ ops.get('/metrics', async (c) => {
 });
 
 const uiDir = (createRequire(import.meta.url)('swagger-ui-dist') as { getAbsoluteFSPath(): string }).getAbsoluteFSPath();
-const assets: Record<string, [string, string]> = {
-  'swagger-ui.css': ['text/css; charset=utf-8', ''],
-  'swagger-ui-bundle.js': ['text/javascript; charset=utf-8', ''],
+const assetTypes: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
 };
-const asset = (name: string) => {
-  const entry = assets[name]!;
-  if (!entry[1]) entry[1] = readFileSync(join(uiDir, name), 'utf8');
-  return entry;
+const assetTexts = new Map<string, string>(); // read on first request, then kept
+const asset = (name: string): [string, string] => {
+  let text = assetTexts.get(name);
+  if (text === undefined) assetTexts.set(name, (text = readFileSync(join(uiDir, name), 'utf8')));
+  return [assetTypes[name]!, text];
 };
 
 ops.get('/docs', (c) =>

@@ -15,7 +15,7 @@ swipes.openapi(
     summary: 'Like someone; a like back makes a match',
     security: bearer,
     middleware: [userAuth] as const,
-    request: { params: PairParam('liked_user_id') },
+    request: { params: PairParam },
     responses: {
       201: json(z.object({ liked_user_id: z.number().int(), matched: z.boolean(), matched_at: z.string().optional() }), 'A new like'),
       200: json(z.object({ liked_user_id: z.number().int(), matched: z.boolean(), matched_at: z.string().optional() }), 'Already liked'),
@@ -23,7 +23,7 @@ swipes.openapi(
     },
   }),
   async (c) => {
-    const { user_id, liked_user_id } = c.req.valid('param') as { user_id: number; liked_user_id: number };
+    const { user_id, liked_user_id } = c.req.valid('param');
     requireSelf(c.get('userId'), user_id);
     const { db, feed, metrics } = c.get('deps');
     const result = await like(db, user_id, liked_user_id);
@@ -46,14 +46,14 @@ swipes.openapi(
     summary: 'Pass on someone: withdraws a like and dissolves a match',
     security: bearer,
     middleware: [userAuth] as const,
-    request: { params: PairParam('liked_user_id') },
+    request: { params: PairParam },
     responses: {
       200: json(z.object({ passed_user_id: z.number().int(), unmatched: z.boolean() }), 'Recorded'),
       ...errors(400, 401, 403, 404),
     },
   }),
   async (c) => {
-    const { user_id, liked_user_id } = c.req.valid('param') as { user_id: number; liked_user_id: number };
+    const { user_id, liked_user_id } = c.req.valid('param');
     requireSelf(c.get('userId'), user_id);
     const { db, feed } = c.get('deps');
     const { unmatched } = await pass(db, user_id, liked_user_id);
