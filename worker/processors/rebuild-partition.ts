@@ -4,7 +4,8 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Pool } from '../../shared/db.js';
-import { type RankedList, writeCards, writeLists } from '../../shared/feed-store.js';
+import { writeCards } from '../../shared/cards.js';
+import { type RankedList, writeLists } from '../../shared/feed-store.js';
 import { MatchIndex, columnsFrom, swipeViewFrom } from '../../shared/matching/engine.js';
 import { readPartition } from '../partition-data.js';
 
@@ -20,11 +21,14 @@ export interface PartitionResult {
   index: number;
   users: number;
   candidates: number;
+  /** The partition's snapshot xmin: the rebuild covers every change below the smallest. */
+  xmin: string;
   ms: { read: number; rank: number; write: number };
 }
 
 const NONE = new Int32Array(0);
-const sortedIds = (ids: number[] | undefined) => (ids ? new Int32Array(ids).sort() : NONE);
+// A pair can be both swiped and blocked: each id once.
+const sortedIds = (ids: number[] | undefined) => (ids ? new Int32Array(new Set(ids)).sort() : NONE);
 const BATCH = 500;
 
 export function partitionProcessor(deps: { db: Pool; redis: Redis; prefix: string; cacheSize: number }) {
@@ -48,7 +52,7 @@ export function partitionProcessor(deps: { db: Pool; redis: Redis; prefix: strin
       rank += performance.now() - t0;
       const ids = idsOut.slice(0, n);
       const scores = scoresOut.slice(0, n);
-      batch.push([u.id, { generatedAt: data.readAt, complete: n < deps.cacheSize, ids, scores }]);
+      batch.push([u.id, { xmin: data.xmin, ownerVersion: data.versions[i]!, generatedAt: data.readAt, complete: n < deps.cacheSize, ids, scores }]);
       if (batch.length === BATCH || i === data.members.length - 1) {
         await writeCards(deps.redis, deps.prefix, data.profiles.slice(i + 1 - batch.length, i + 1));
         await writeLists(deps.redis, deps.prefix, batch);
@@ -58,6 +62,6 @@ export function partitionProcessor(deps: { db: Pool; redis: Redis; prefix: strin
       }
     }
     const ms = { read: read - started, rank: Math.round(rank), write: Math.round(Date.now() - read - rank) };
-    return { index: p.index, users: data.members.length, candidates: data.candidates.length, ms };
+    return { index: p.index, users: data.members.length, candidates: data.candidates.length, xmin: data.xmin, ms };
   };
 }
