@@ -96,20 +96,27 @@ export function copyOutQuery(client: Client, name: string, ints: readonly number
  * notifications may have been missed meanwhile. Returns a function that stops listening.
  */
 export function listen(pool: Pool, channel: string, onNotify: () => void): () => Promise<void> {
-  let client: Client | undefined;
+  let client: { release(): void } | undefined;
   let stopped = false;
   const connect = async (): Promise<void> => {
     try {
       const c = await pool.connect();
+      // Both an error and stop() give the connection back: only the first may.
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        c.release(true);
+      };
       c.on('notification', (n) => n.channel === channel && onNotify());
       c.on('error', () => {
-        c.release(true);
+        release();
         client = undefined;
         if (!stopped) setTimeout(() => void connect().then(onNotify), 1_000).unref();
       });
       await c.query(`listen ${c.escapeIdentifier(channel)}`);
-      if (stopped) c.release(true);
-      else client = c;
+      if (stopped) release();
+      else client = { release };
     } catch {
       if (!stopped) setTimeout(() => void connect().then(onNotify), 1_000).unref();
     }
@@ -117,7 +124,7 @@ export function listen(pool: Pool, channel: string, onNotify: () => void): () =>
   void connect();
   return async () => {
     stopped = true;
-    client?.release(true);
+    client?.release();
     client = undefined;
   };
 }

@@ -94,6 +94,17 @@ describe('versions from Postgres', () => {
   });
 });
 
+describe('rebuilds racing swipes', () => {
+  it('a swipe made while a partition runs stays hidden after the partition writes its older list', async () => {
+    const [a, b, c] = await cohort(3);
+    const plan = planPartitions(await rows<Cell>(t.db, 'population_cells'), 1);
+    const before = await readPartition(t.db, plan[0]!);
+    await t.call('POST', `/like/${a!.id}/${b!.id}`, { token: a!.token });
+    await rankAndWrite(store(), before);
+    expect(await page(a!, 1)).toEqual({ source: 'cache', ids: [c!.id] });
+  });
+});
+
 describe('Redis failing after a commit', () => {
   it('serves the swiper live until their list is dropped, so the swiped person never shows', async () => {
     const [a, b, c] = await cohort(3);

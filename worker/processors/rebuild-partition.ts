@@ -34,7 +34,7 @@ const BATCH = 500;
 type Deps = { db: Pool; redis: Redis; prefix: string; cacheSize: number };
 
 /** Ranks every member of a partition read earlier and writes their lists and cards (newer-wins). */
-export async function rankAndWrite(deps: Deps, data: PartitionData, onBatch: (done: number) => Promise<unknown> = async () => {}): Promise<number> {
+export async function rankAndWrite(deps: Omit<Deps, 'db'>, data: PartitionData, onBatch: (done: number) => Promise<unknown> = async () => {}): Promise<number> {
   let rank = 0;
   const index = new MatchIndex(columnsFrom(data.candidates));
   const idsOut = new Int32Array(deps.cacheSize);
