@@ -9,10 +9,11 @@
 // involved. Reads are bounded: a poll pages through the changes, and when more changed than is
 // worth folding in (a bulk load), a fresh index is built in the background and swapped in when
 // ready, while the old one keeps serving. A request reads at most REQUEST_CHANGES rows of changes.
-import { candidateOfFields, candidateOfRow } from './candidates.js';
-import { eachCopyRow } from './copy-text.js';
-import { type Pool, copyOutQuery, listen, rows, withTransaction } from './db.js';
-import { type Ranked, MatchIndex, columnsFrom, swipeViewFrom } from './matching/engine.js';
+import { Worker } from 'node:worker_threads';
+import { candidateOfRow } from './candidates.js';
+import { type Pool, listen, rows, withTransaction } from './db.js';
+import { type Loaded, loadIndex } from './live-index-load.js';
+import { type Ranked, MatchIndex, swipeViewFrom } from './matching/engine.js';
 import { mutual } from './matching/compatible.js';
 import { byRank, score } from './matching/score.js';
 import type { Candidate } from './matching/types.js';
@@ -40,6 +41,8 @@ export interface LiveIndexOptions {
   pollMs?: number;
   /** Reload the index once this many users changed since it was read. */
   rebuildAt?: number;
+  /** Build the index in a worker thread (default), so that requests never wait behind it. */
+  offThread?: boolean;
   onError?: (err: unknown) => void;
 }
 
@@ -192,15 +195,22 @@ export class LiveIndex {
   }
 
   private async load(): Promise<Snapshot> {
-    return withTransaction(
-      this.db,
-      async (client) => {
-        const [{ xmin }] = await rows(client, 'snapshot_xmin');
-        const users: Candidate[] = [];
-        await eachCopyRow(copyOutQuery(client, 'population', []), (f) => users.push(candidateOfFields(f)));
-        return { index: new MatchIndex(columnsFrom(users)), delta: new Map(), watermark: xmin as string };
-      },
-      'snapshot',
-    );
+    const url = (this.db as { options?: { connectionString?: string } }).options?.connectionString;
+    const { index, watermark } = url && this.opts.offThread !== false ? await loadOffThread(url) : await loadIndex(this.db);
+    return { index, delta: new Map(), watermark };
   }
+}
+
+/** loadIndex in a worker thread of its own; the built index comes back as transferred buffers. */
+function loadOffThread(databaseUrl: string): Promise<Loaded> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./live-index-thread.mjs', import.meta.url), {
+      workerData: { liveIndexLoad: true, databaseUrl },
+    });
+    worker.once('message', (m: { error?: string; parts: Parameters<typeof MatchIndex.fromParts>[0]; watermark: string }) =>
+      m.error ? reject(new Error(m.error)) : resolve({ index: MatchIndex.fromParts(m.parts), watermark: m.watermark }),
+    );
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the live index loader stopped (exit code ${code})`)));
+  });
 }

@@ -38,10 +38,20 @@ export class MatchIndex {
   visited = 0;
 
   /** Builds the buckets once; `cols` is copied, so the caller may reuse it. */
-  constructor(cols: Columns) {
-    this.cols = copyColumns(cols);
-    this.b = buildBuckets(this.cols);
+  constructor(cols: Columns, built?: { cols: Columns; buckets: Buckets }) {
+    this.cols = built?.cols ?? copyColumns(cols);
+    this.b = built?.buckets ?? buildBuckets(this.cols);
     this.byId = new IdLookup(this.cols.id);
+  }
+
+  /** What the index is made of: typed arrays and plain objects, so another thread can build it and send it over. */
+  parts(): { cols: Columns; buckets: Buckets } {
+    return { cols: this.cols, buckets: this.b };
+  }
+
+  /** An index from parts() of one built elsewhere (a worker thread), without building again. */
+  static fromParts(parts: { cols: Columns; buckets: Buckets }): MatchIndex {
+    return new MatchIndex(parts.cols, parts);
   }
 
   /** u's top k eligible candidates in the population, ordered by shared/matching/score.ts byRank (score desc, id asc). */

@@ -13,6 +13,8 @@ import { type FeedStore, refreshUserList } from '../../shared/feed.js';
 import { mergeEntries } from '../../shared/feed-store.js';
 
 const BATCH = 2000;
+/** More changes than this (a bulk load) are left to a full rebuild: a pass per 2,000 would take hours. */
+const MAX_CHAIN = 50_000;
 export const CURSOR = 'incremental';
 
 interface Cursor {
@@ -35,6 +37,10 @@ export function incrementalProcessor(deps: FeedStore & { db: Pool }) {
         const [{ xmin }] = await rows(tx, 'snapshot_xmin');
         const [cursor] = await rows<Cursor>(tx, 'get_cursor', [CURSOR]);
         if (!cursor) return { xmin: xmin as string, cursor, changed: [] };
+        if (!cursor.after_xid) {
+          const [{ n }] = await rows(tx, 'count_changed', [cursor.watermark, MAX_CHAIN + 1]);
+          if (n > MAX_CHAIN) return { xmin: xmin as string, cursor, changed: [], skipped: true };
+        }
         const changed = await rows<{ id: number; change_xid: string; present: boolean; shown: boolean }>(tx, 'changed_since', [
           cursor.watermark, cursor.after_xid ?? '0', cursor.after_id ?? 0, BATCH,
         ]);
@@ -42,10 +48,10 @@ export function incrementalProcessor(deps: FeedStore & { db: Pool }) {
       },
       'snapshot',
     );
-    // First pass ever: what came before is the full rebuild's to cover.
-    if (!read.cursor) {
+    // First pass ever, or a bulk load: what came before is a full rebuild's to cover.
+    if (!read.cursor || 'skipped' in read) {
       await rows(deps.db, 'set_cursor', [CURSOR, read.xmin, null, null, null]);
-      return { users: 0, offered: 0, more: false };
+      return { users: 0, offered: 0, more: false, ...('skipped' in read ? { skipped: `over ${MAX_CHAIN} changes: left to the full rebuild (npm run rebuild, or the nightly one)` } : {}) };
     }
     let offered = 0;
     let users = 0;
