@@ -12,6 +12,7 @@ import { type TestEnv, createTestEnv } from './env.js';
 
 export interface TestApi extends TestEnv {
   deps: Deps;
+  app: ReturnType<typeof createApp>;
   call(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
   register(profile?: Partial<ProfileInput>): Promise<{ id: number; token: string; user: any }>;
   tokenFor(userId: number): Promise<string>;
@@ -76,6 +77,7 @@ export async function createTestApi(overrides: Record<string, string> = {}): Pro
   return {
     ...env,
     deps,
+    app,
     call,
     async register(profile = {}) {
       const res = await call('POST', '/register', { body: { ...baseProfile, ...profile } });
