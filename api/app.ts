@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
-import { AppError, fromPgError } from '../shared/errors.js';
+import { AppError, fromInfraError, fromPgError } from '../shared/errors.js';
 import { unstorableFields } from '../shared/storable-text.js';
 import type { AppEnv, Deps } from './context.js';
 import { adminRoutes } from './routes/admin.js';
@@ -26,7 +26,7 @@ const fromHttp: Record<number, AppError> = {
 function toAppError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
   if (err instanceof HTTPException) return fromHttp[err.status];
-  return fromPgError(err);
+  return fromPgError(err) ?? fromInfraError(err);
 }
 
 const JSON_TYPE = /^application\/([a-z-.]+\+)?json(;|$)/i;
@@ -106,6 +106,10 @@ export function createApp(deps: Deps) {
     const known = toAppError(err);
     if (known) {
       if (known.code === 'UNAUTHORIZED' && !c.res.headers.has('WWW-Authenticate')) c.header('WWW-Authenticate', 'Bearer');
+      if (known.code === 'UNAVAILABLE') {
+        deps.log.warn({ err, path: c.req.path }, 'a backing service is unavailable');
+        c.header('Retry-After', '2');
+      }
       return c.json(known.toBody(), known.status);
     }
     deps.log.error({ err, path: c.req.path }, 'unhandled error');
