@@ -42,8 +42,12 @@ export const baseProfile: ProfileInput = {
 };
 
 export async function createTestApi(overrides: Record<string, string> = {}): Promise<TestApi> {
-  const env = await createTestEnv(overrides);
-  const redis = createRedis(env.config.REDIS_URL);
+  return apiOver(await createTestEnv(overrides));
+}
+
+/** The app over a given database and Redis (fault tests bring their own servers). */
+export function apiOver(env: TestEnv): TestApi {
+  const redis = createRedis(env.config.REDIS_URL, 'client', { commandTimeout: env.config.REDIS_COMMAND_TIMEOUT_MS });
   const live = new LiveIndex(env.db, { pollMs: 200 });
   const deps: Deps = {
     config: env.config,
