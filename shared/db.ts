@@ -74,10 +74,17 @@ export async function rows<R extends pg.QueryResultRow = Record<string, any>>(db
 
 export async function withClient<T>(pool: Pool, fn: (client: Client) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out client has no error listener of the pool's: without this one, a connection lost
+  // mid-use (Postgres restarting) would be an uncaught exception. The query in flight fails anyway;
+  // the broken client is then destroyed rather than returned to the pool.
+  let lost: Error | undefined;
+  const onError = (err: Error) => (lost = err);
+  client.on('error', onError);
   try {
     return await fn(client);
   } finally {
-    client.release();
+    client.removeListener('error', onError);
+    client.release(lost);
   }
 }
 

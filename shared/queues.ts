@@ -33,6 +33,10 @@ export function openQueues(config: Pick<Config, 'REDIS_URL' | 'REDIS_PREFIX'>): 
   const partition = new Queue(QUEUE.partition, opts);
   const incremental = new Queue(QUEUE.incremental, opts);
   const flow = new FlowProducer(opts);
+  // Redis being away is answered where a command fails (503); the connection's own error events
+  // would otherwise be printed on every reconnection attempt.
+  for (const q of [rebuild, partition, incremental]) q.on('error', () => {});
+  flow.on('error', () => {});
   return {
     rebuild,
     partition,
