@@ -1,6 +1,7 @@
 // Profiles as the contract defines them: validation, the public card, and conversion from rows.
 import { z } from 'zod';
 import { GENDERS, type Gender } from './genders.js';
+import { unstorable } from './storable-text.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const age = int(18, 120);
@@ -11,6 +12,13 @@ const interestedIn = z
   .array(gender)
   .min(1, 'name at least one gender, or leave the field out to be open to everyone')
   .transform((gs) => GENDERS.filter((g) => gs.includes(g)));
+
+/** A string Postgres stores as given (no NUL, no lone surrogate): use it for every text field. */
+export const storableText = () =>
+  z.string().superRefine((s, ctx) => {
+    const why = unstorable(s);
+    if (why) ctx.addIssue({ code: 'custom', message: why });
+  });
 
 export const preferenceFields = ['preferred_age_min', 'preferred_age_max', 'preferred_height_min', 'preferred_height_max'] as const;
 
@@ -35,7 +43,7 @@ const rangesInOrder = (p: Ranges, ctx: z.RefinementCtx) => {
 
 export const newProfileSchema = z
   .object({
-    name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+    name: storableText().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
     age,
     height,
     gender: gender.nullish(),
@@ -44,7 +52,7 @@ export const newProfileSchema = z
     preferred_age_max: age,
     preferred_height_min: height,
     preferred_height_max: height,
-    bio: z.string().max(500, 'must be at most 500 characters').nullish(),
+    bio: storableText().max(500, 'must be at most 500 characters').nullish(),
   })
   .superRefine(rangesInOrder);
 export type NewProfile = z.output<typeof newProfileSchema>;
