@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { AppError, fromPgError } from '../shared/errors.js';
+import { DRAIN_LIMIT } from './connections.js';
 import type { AppEnv, Deps } from './context.js';
 import { adminRoutes } from './routes/admin.js';
 import { feed } from './routes/feed.js';
@@ -47,7 +48,10 @@ export function createApp(deps: Deps) {
   app.use(
     bodyLimit({
       maxSize: MAX_BODY,
-      onError: () => {
+      onError: (c) => {
+        // A body too big to read and discard (connections.ts) ends the connection: say so, so the client
+        // sends its next request on another one.
+        if (Number(c.req.header('content-length')) > DRAIN_LIMIT) c.header('Connection', 'close');
         throw fromHttp[413];
       },
     }),

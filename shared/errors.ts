@@ -46,6 +46,8 @@ const sqlStates: Record<string, [ErrorCode, string]> = {
   '23514': ['VALIDATION_ERROR', 'A value is out of its allowed range.'],
   '22003': ['VALIDATION_ERROR', 'A number is out of range.'],
   '22P02': ['VALIDATION_ERROR', 'A value has the wrong format.'],
+  '22021': ['VALIDATION_ERROR', 'A text holds a character that cannot be stored (such as NUL).'],
+  '22P05': ['VALIDATION_ERROR', 'A text holds a character that cannot be stored (such as NUL).'],
 };
 
 export function fromPgError(err: unknown): AppError | undefined {
