@@ -30,6 +30,8 @@ const schema = z
     HTTP_HEADERS_TIMEOUT_MS: intFrom(66_000, 1_000, 3_600_000),
     // The whole request (headers and body) must arrive within this.
     HTTP_REQUEST_TIMEOUT_MS: intFrom(120_000, 1_000, 3_600_000),
+    // How long a POST's Idempotency-Key and its first response are kept (the contract: 24 hours).
+    IDEMPOTENCY_TTL_S: intFrom(86_400, 1, 7 * 86_400),
   })
   .superRefine((env, ctx) => {
     if (env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_KEEP_ALIVE_TIMEOUT_MS) {
