@@ -52,7 +52,7 @@ function reasonOf(s: SocketState): string {
   if (s.error) return `socket error ${s.error}`;
   if (s.timedOut) return 'idle past keepAliveTimeout (or a server timeout)';
   if (s.peerEnded) return 'the client closed it';
-  return 'closed by the server (no reason recorded)';
+  return 'closed by the server (a request timeout or malformed request)';
 }
 
 /** Declared bodies up to this size are read and discarded after an early answer, keeping the connection. */
@@ -97,6 +97,10 @@ export function trackConnections(server: Server, log: Logger): ConnectionStats {
     if (!state) return;
     state.requests++;
     state.inFlight.add(res);
+    res.on('finish', () => {
+      // Node's own flag: this answer said Connection: close (the client asked, or a 413 for a huge body).
+      if ((res as ServerResponse & { _last?: boolean })._last) state.closedBecause ??= 'the answer said Connection: close';
+    });
     res.on('close', () => {
       state.inFlight.delete(res);
       if (!res.writableFinished) {

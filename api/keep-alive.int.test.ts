@@ -1,6 +1,7 @@
 // The contract: "the server never closes a connection under a request it has accepted". Drives a real
 // listening server with Node's own fetch (undici, keep-alive) through the integration flows, a battery
-// of bad inputs included, and counts the requests whose connection closed under them.
+// of bad inputs and Idempotency-Key retries included, and counts the requests whose connection closed
+// under them.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../shared/logger.js';
@@ -23,12 +24,15 @@ afterAll(async () => {
 
 interface Outcome {
   sent: number;
+  /** Retries with an Idempotency-Key whose answer was not the first one's. */
+  badReplays: string[];
   failed: { what: string; error: string }[];
   statuses: Record<string, number>;
 }
 
-async function send(o: Outcome, what: string, method: string, path: string, init: { token?: string; body?: string | ReadableStream; type?: string | null } = {}) {
+async function send(o: Outcome, what: string, method: string, path: string, init: { token?: string; body?: string | ReadableStream; type?: string | null; key?: string } = {}) {
   const headers: Record<string, string> = {};
+  if (init.key) headers['idempotency-key'] = init.key;
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   if (init.type !== null && init.body !== undefined) headers['content-type'] = init.type ?? 'application/json';
   o.sent++;
@@ -37,11 +41,11 @@ async function send(o: Outcome, what: string, method: string, path: string, init
     const text = await res.text();
     const key = `${what} ${res.status}`;
     o.statuses[key] = (o.statuses[key] ?? 0) + 1;
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    return { status: res.status, body: text ? JSON.parse(text) : undefined, replayed: res.headers.get('idempotent-replayed') === 'true' };
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     o.failed.push({ what, error: `${cause?.code ?? ''} ${cause?.message ?? String(err)}` });
-    return { status: 0, body: undefined };
+    return { status: 0, body: undefined, replayed: false };
   }
 }
 
@@ -76,11 +80,18 @@ async function flows(o: Outcome, worker: number, rounds: number) {
       const [what, bad] = battery[(r * 4 + i) % battery.length]!;
       await send(o, `bad ${what}`, 'POST', '/register', bad());
     }
+    // A registration retried with its Idempotency-Key gets the first answer, not a second account.
+    const key = `reg-${worker}-${r}`;
+    const reg = await send(o, 'register keyed', 'POST', '/register', { body: profile(worker * 1000 + r * 10 + 9), key });
+    const retry = await send(o, 'register retried', 'POST', '/register', { body: profile(worker * 1000 + r * 10 + 9), key });
+    if (reg.status !== 201 || !retry.replayed || JSON.stringify(retry.body) !== JSON.stringify(reg.body)) o.badReplays.push(key);
     if (users.length < 4) continue;
     const [a, b, c, d] = users as [typeof users[0], typeof users[0], typeof users[0], typeof users[0]];
     // Feed reads, likes and passes, and a like carrying a body nobody reads.
     for (const u of users) await send(o, 'feed', 'GET', `/potential_matches/${u.id}?limit=10`, { token: u.token });
-    await send(o, 'like', 'POST', `/like/${a.id}/${b.id}`, { token: a.token });
+    const liked = await send(o, 'like keyed', 'POST', `/like/${a.id}/${b.id}`, { token: a.token, key: `like-${worker}-${r}` });
+    const again = await send(o, 'like retried', 'POST', `/like/${a.id}/${b.id}`, { token: a.token, key: `like-${worker}-${r}` });
+    if (liked.status !== 201 || again.status !== 201 || !again.replayed) o.badReplays.push(`like-${worker}-${r}`);
     await send(o, 'pass', 'POST', `/unlike/${a.id}/${c.id}`, { token: a.token });
     await send(o, 'like with body', 'POST', `/like/${c.id}/${d.id}`, { token: c.token, body: JSON.stringify({ note: 'z'.repeat(30 * 1024) }) });
     await send(o, 'matches', 'GET', `/matches/${a.id}`, { token: a.token });
@@ -146,9 +157,9 @@ describe('the HTTP server', () => {
 
 describe('keep-alive connections under the integration flows', () => {
   it('closes no connection under a request it accepted, across 20,000 requests with bad inputs among them', async () => {
-    const o: Outcome = { sent: 0, failed: [], statuses: {} };
+    const o: Outcome = { sent: 0, badReplays: [], failed: [], statuses: {} };
     const workers = 8;
-    const rounds = Number(process.env.KEEPALIVE_ROUNDS ?? 110); // about 24 requests a round: 8 x 110 x 24 > 20,000
+    const rounds = Number(process.env.KEEPALIVE_ROUNDS ?? 105); // about 26 requests a round: 8 x 105 x 26 > 21,000
     await Promise.all(Array.from({ length: workers }, (_, w) => flows(o, w, rounds)));
     const summary = { sent: o.sent, clientFailures: o.failed.length, serverCutOff: srv.connections.cutOff, connections: srv.connections };
     console.log('keep-alive run', JSON.stringify(summary), o.failed.slice(0, 5));
@@ -156,6 +167,7 @@ describe('keep-alive connections under the integration flows', () => {
     // Every bad input got a 4xx, never a 5xx.
     expect(Object.keys(o.statuses).filter((k) => / 5\d\d$/.test(k))).toEqual([]);
     expect(o.failed).toEqual([]);
+    expect(o.badReplays).toEqual([]);
     expect(srv.connections.cutOff).toBe(0);
   }, 900_000);
 });
