@@ -120,6 +120,16 @@ describe('Idempotency-Key', () => {
     expect((await t.call('POST', '/register', { body: baseProfile, ...keyed(key) })).headers.get('idempotent-replayed')).toBe('true');
   });
 
+  it('keeps /register in one scope for everyone, whatever token comes with it', async () => {
+    const a = await t.register();
+    const key = freshKey();
+    const first = await t.call('POST', '/register', { body: baseProfile, ...keyed(key) });
+    const withToken = await t.call('POST', '/register', { body: baseProfile, token: a.token, ...keyed(key) });
+    expect([withToken.status, withToken.body, withToken.headers.get('idempotent-replayed')]).toEqual([201, first.body, 'true']);
+    const withJunk = await t.call('POST', '/register', { body: baseProfile, token: 'junk', ...keyed(key) });
+    expect(withJunk.body).toEqual(first.body);
+  });
+
   it('keeps each user\'s keys apart: the same key from two users is two requests', async () => {
     const a = await t.register();
     const b = await t.register();

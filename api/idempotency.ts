@@ -4,8 +4,8 @@
 //
 // - The key is 1 to 255 printable characters, else 400 VALIDATION_ERROR.
 // - Keys are per caller: the authenticated user, the operator, or (unauthenticated requests such as
-//   /register) one global scope. Credentials are checked first: a bad token skips all of this and the
-//   route answers 401 as before (except on public routes, where credentials do not matter).
+//   /register, whatever credentials come with it) one global scope. Credentials are checked first: a
+//   bad token skips all of this and the route answers 401 as before.
 // - The first request runs; its answer (status, content type, body) is kept for IDEMPOTENCY_TTL_S
 //   (24 h) when it is final: 2xx and 4xx. Answers that invite a retry are not kept, so the retry runs:
 //   5xx, and 401, 408, 409, 425, 429.
@@ -21,7 +21,7 @@ import { identifyCaller } from './auth.js';
 import type { AppEnv } from './context.js';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
-/** POST routes that need no credentials: a bad Authorization header on them is ignored, as the route does. */
+/** POST routes that need no credentials: any Authorization header on them is ignored, as the route does. */
 const PUBLIC_POSTS = new Set(['/register']);
 const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
 /** How long a repeat waits for the first request with its key before answering 409. */
@@ -58,15 +58,13 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
       { field: IDEMPOTENCY_HEADER, message: 'must be 1 to 255 printable ASCII characters' },
     ]);
   }
-  const caller = await identifyCaller(c);
-  let scope: string;
+  // A public route (/register) shares one scope whatever credentials come with it, as the contract says.
+  const caller = PUBLIC_POSTS.has(c.req.path) ? 'anonymous' : await identifyCaller(c);
+  if (caller === 'invalid') return next(); // the route refuses it: 401, as without a key
+  let scope = '-';
   let userId: number | null = null;
-  if (caller === 'invalid') {
-    if (!PUBLIC_POSTS.has(c.req.path)) return next(); // the route refuses it: 401, as without a key
-    scope = '-';
-  } else if (caller === 'anonymous') scope = '-';
-  else if (caller === 'operator') scope = 'op';
-  else {
+  if (caller === 'operator') scope = 'op';
+  else if (caller !== 'anonymous') {
     userId = caller.userId;
     scope = `u:${userId}`;
   }
