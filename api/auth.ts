@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { AppError } from '../shared/errors.js';
 import { verifyUserToken } from '../shared/tokens.js';
@@ -39,6 +40,21 @@ export const userAuth = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
+/**
+ * Who is calling, as far as the credentials go, without refusing anyone (the routes do that):
+ * a user, the operator, nobody (no Authorization header), or 'invalid' credentials.
+ */
+export async function identifyCaller(c: Context<AppEnv>): Promise<{ userId: number } | 'operator' | 'anonymous' | 'invalid'> {
+  const header = c.req.header('authorization');
+  if (header === undefined) return 'anonymous';
+  const { config } = c.get('deps');
+  const given = operatorSecret(header);
+  if (given && sameSecret(given, config.ADMIN_TOKEN)) return 'operator';
+  const token = bearer(header);
+  const userId = token ? await userOf(config.JWT_SECRET, config, token) : undefined;
+  return userId === undefined ? 'invalid' : { userId };
+}
+
 /** The path names the caller, or the caller is not allowed. */
 export function requireSelf(callerId: number, userId: number): void {
   if (callerId !== userId) throw new AppError('FORBIDDEN', 'This token belongs to another user.');
@@ -50,17 +66,18 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** The secret of a Bearer token or the password of Basic auth. */
+function operatorSecret(header: string): string | undefined {
+  const basic = header.match(/^Basic\s+(\S+)\s*$/i)?.[1];
+  if (!basic) return bearer(header);
+  const decoded = Buffer.from(basic, 'base64').toString('utf8');
+  return decoded.slice(decoded.indexOf(':') + 1);
+}
+
 /** The operator token, as a Bearer token or as the password of HTTP Basic auth (for the dashboard in a browser). */
 export const adminAuth = createMiddleware<AppEnv>(async (c, next) => {
-  const header = c.req.header('authorization') ?? '';
-  const expected = c.get('deps').config.ADMIN_TOKEN;
-  let given = bearer(header);
-  const basic = header.match(/^Basic\s+(\S+)\s*$/i)?.[1];
-  if (basic) {
-    const decoded = Buffer.from(basic, 'base64').toString('utf8');
-    given = decoded.slice(decoded.indexOf(':') + 1);
-  }
-  if (!given || !sameSecret(given, expected)) {
+  const given = operatorSecret(c.req.header('authorization') ?? '');
+  if (!given || !sameSecret(given, c.get('deps').config.ADMIN_TOKEN)) {
     c.header('WWW-Authenticate', 'Basic realm="matchmaker operators", charset="UTF-8"');
     throw new AppError('UNAUTHORIZED', 'The operator token is required (Bearer, or the password of Basic auth).');
   }

@@ -7,5 +7,5 @@ import { startServer } from './server.js';
 
 const res = await openResources(await localConfig(), 'api');
 const queues = openQueues(res.config);
-const server = startServer(res, queues);
+const server = await startServer(res, queues);
 onShutdown(res.log, [server.close, queues.close, res.close]);

@@ -12,6 +12,6 @@ const res = await openResources(await localConfig(), 'matchmaker');
 const queues = openQueues(res.config);
 const workers = startWorkers(res, queues);
 const schedule = startSchedule(res.config, queues, res.log);
-const server = startServer(res, queues);
+const server = await startServer(res, queues);
 res.log.info('operator dashboard at /admin/queues: any user name, ADMIN_TOKEN as password (in development: .data/dev-secrets.json)');
 onShutdown(res.log, [server.close, schedule.stop, workers.close, queues.close, res.close]);

@@ -10,12 +10,21 @@ describe('parseConfig', () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
 
+  it('keeps connections open longer than a proxy\'s 60 s idle timeout, headers timeout above keep-alive', () => {
+    const c = parseConfig(base);
+    expect(c.HTTP_KEEP_ALIVE_TIMEOUT_MS).toBeGreaterThan(60_000);
+    expect(c.HTTP_HEADERS_TIMEOUT_MS).toBeGreaterThan(c.HTTP_KEEP_ALIVE_TIMEOUT_MS);
+    expect(c.HTTP_REQUEST_TIMEOUT_MS).toBeGreaterThanOrEqual(c.HTTP_HEADERS_TIMEOUT_MS);
+  });
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT'],
     [{ DATABASE_URL: undefined }, 'DATABASE_URL'],
     [{ RATE_LIMITS: 'maybe' }, 'RATE_LIMITS'],
     [{ REDIS_PREFIX: 'a:b' }, 'REDIS_PREFIX'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
+    [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: '70000' }, 'HTTP_HEADERS_TIMEOUT_MS: must be greater than HTTP_KEEP_ALIVE_TIMEOUT_MS'],
+    [{ HTTP_REQUEST_TIMEOUT_MS: '60000' }, 'HTTP_REQUEST_TIMEOUT_MS: must be at least HTTP_HEADERS_TIMEOUT_MS'],
   ])('names the bad variable %o', (patch, name) => {
     expect(() => parseConfig({ ...base, ...patch })).toThrow(new RegExp(name));
   });

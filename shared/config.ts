@@ -28,8 +28,22 @@ const schema = z
     // How soon a partition whose worker died is handed to another worker (BullMQ lock and stall check).
     WORKER_LOCK_MS: intFrom(30_000, 500, 600_000),
     WORKER_STALLED_MS: intFrom(30_000, 500, 600_000),
+    // HTTP server timeouts. Keep-alive outlasts a proxy's idle timeout (60 s on most load balancers), so
+    // the proxy, not the server, closes an idle connection and never races a request onto a closing one.
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: intFrom(65_000, 1_000, 3_600_000),
+    HTTP_HEADERS_TIMEOUT_MS: intFrom(66_000, 1_000, 3_600_000),
+    // The whole request (headers and body) must arrive within this.
+    HTTP_REQUEST_TIMEOUT_MS: intFrom(120_000, 1_000, 3_600_000),
+    // How long a POST's Idempotency-Key and its first response are kept (the contract: 24 hours).
+    IDEMPOTENCY_TTL_S: intFrom(86_400, 1, 7 * 86_400),
   })
   .superRefine((env, ctx) => {
+    if (env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_KEEP_ALIVE_TIMEOUT_MS) {
+      ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must be greater than HTTP_KEEP_ALIVE_TIMEOUT_MS' });
+    }
+    if (env.HTTP_REQUEST_TIMEOUT_MS < env.HTTP_HEADERS_TIMEOUT_MS) {
+      ctx.addIssue({ code: 'custom', path: ['HTTP_REQUEST_TIMEOUT_MS'], message: 'must be at least HTTP_HEADERS_TIMEOUT_MS' });
+    }
     if (env.NODE_ENV !== 'production') return;
     for (const key of ['JWT_SECRET', 'ADMIN_TOKEN'] as const) {
       if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });

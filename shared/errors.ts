@@ -10,6 +10,7 @@ export const errorStatus = {
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  IDEMPOTENCY_KEY_REUSED: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,
@@ -46,6 +47,8 @@ const sqlStates: Record<string, [ErrorCode, string]> = {
   '23514': ['VALIDATION_ERROR', 'A value is out of its allowed range.'],
   '22003': ['VALIDATION_ERROR', 'A number is out of range.'],
   '22P02': ['VALIDATION_ERROR', 'A value has the wrong format.'],
+  '22021': ['VALIDATION_ERROR', 'A text holds a character that cannot be stored (such as NUL).'],
+  '22P05': ['VALIDATION_ERROR', 'A text holds a character that cannot be stored (such as NUL).'],
 };
 
 export function fromPgError(err: unknown): AppError | undefined {
