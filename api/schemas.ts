@@ -59,4 +59,6 @@ const errorDescriptions: Record<number, string> = {
   404: 'Not found',
   413: 'Body over 64 KiB',
   415: 'Body is not JSON',
+  429: 'Over a rate limit: nothing was done; Retry-After says in how many seconds to try again',
+  503: 'A backing service is unavailable',
 };

@@ -3,6 +3,8 @@ import { serve } from '@hono/node-server';
 import { createCachedFeed } from '../shared/feed.js';
 import { LiveIndex } from '../shared/live-index.js';
 import { type Queues, requestIncrementalPass } from '../shared/queues.js';
+import { createRateLimits } from '../shared/rate-limits.js';
+import { TokenVersions } from '../shared/token-versions.js';
 import type { Resources } from '../shared/resources.js';
 import { createApp } from './app.js';
 import { createMetrics } from './metrics.js';
@@ -20,7 +22,9 @@ export function startServer(res: Resources, queues: Queues) {
     onError: (err) => log.warn({ err }, 'feed cache unavailable; serving from Postgres'),
     onProfileChange: () => requestIncrementalPass(queues),
   });
-  const app = createApp({ ...res, metrics: createMetrics(), feed, queues, live });
+  const tokenVersions = new TokenVersions(db, redis, config.REDIS_PREFIX);
+  const limits = createRateLimits(config, redis);
+  const app = createApp({ ...res, metrics: createMetrics(), feed, queues, live, limits, tokenVersions });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' }, (info) =>
     log.info(`API listening on http://localhost:${info.port} (docs at /docs)`),
   );
@@ -28,7 +32,7 @@ export function startServer(res: Resources, queues: Queues) {
     close: () =>
       new Promise<void>((resolve) => {
         live.stop();
-        server.close(() => resolve());
+        server.close(() => void tokenVersions.close().then(() => resolve()));
       }),
   };
 }

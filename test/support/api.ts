@@ -5,6 +5,8 @@ import { createMetrics } from '../../api/metrics.js';
 import { createCachedFeed } from '../../shared/feed.js';
 import { LiveIndex } from '../../shared/live-index.js';
 import { openQueues } from '../../shared/queues.js';
+import { createRateLimits } from '../../shared/rate-limits.js';
+import { TokenVersions } from '../../shared/token-versions.js';
 import { createLogger } from '../../shared/logger.js';
 import { createRedis } from '../../shared/redis.js';
 import { signUserToken } from '../../shared/tokens.js';
@@ -53,6 +55,8 @@ export async function createTestApi(overrides: Record<string, string> = {}): Pro
     feed: createCachedFeed({ live, redis, prefix: env.config.REDIS_PREFIX, cacheSize: env.config.FEED_CACHE_SIZE }),
     queues: openQueues(env.config),
     live,
+    limits: createRateLimits(env.config, redis),
+    tokenVersions: new TokenVersions(env.db, redis, env.config.REDIS_PREFIX),
   };
   const app = createApp(deps);
 
@@ -82,9 +86,10 @@ export async function createTestApi(overrides: Record<string, string> = {}): Pro
       if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
       return { id: res.body.user.id, token: res.body.token, user: res.body.user };
     },
-    tokenFor: (userId) => signUserToken(env.config.JWT_SECRET, userId),
+    tokenFor: (userId) => signUserToken(env.config.JWT_SECRET, userId, env.config.TOKEN_TTL_S),
     async close() {
       live.stop();
+      await deps.tokenVersions.close();
       await deps.queues.close();
       await redis.quit();
       await env.close();
