@@ -14,9 +14,18 @@ import { type TestEnv, createTestEnv } from './env.js';
 
 export interface TestApi extends TestEnv {
   deps: Deps;
-  call(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
-  register(profile?: Partial<ProfileInput>): Promise<{ id: number; token: string; user: any }>;
+  call(method: string, path: string, opts?: CallOptions): Promise<{ status: number; body: any; headers: Headers }>;
+  register(profile?: Partial<ProfileInput>, opts?: CallOptions): Promise<{ id: number; token: string; user: any }>;
   tokenFor(userId: number): Promise<string>;
+}
+
+export interface CallOptions {
+  token?: string;
+  body?: unknown;
+  raw?: string;
+  headers?: Record<string, string>;
+  /** The peer's address, as @hono/node-server would pass the socket (none by default, like app.request). */
+  remoteAddress?: string;
 }
 
 export interface ProfileInput {
@@ -45,6 +54,8 @@ export const baseProfile: ProfileInput = {
 export async function createTestApi(overrides: Record<string, string> = {}): Promise<TestApi> {
   const env = await createTestEnv(overrides);
   const redis = createRedis(env.config.REDIS_URL);
+  // Connected before the first request: until then the rate limits count in memory (their insurance).
+  await redis.ping();
   const live = new LiveIndex(env.db, { pollMs: 200 });
   const deps: Deps = {
     config: env.config,
@@ -68,7 +79,8 @@ export async function createTestApi(overrides: Record<string, string> = {}): Pro
       body = JSON.stringify(opts.body);
       headers['content-type'] ??= 'application/json';
     }
-    const res = await app.request(path, { method, headers, body });
+    const socket = opts.remoteAddress ? { remoteAddress: opts.remoteAddress, remotePort: 40000, remoteFamily: opts.remoteAddress.includes(':') ? 'IPv6' : 'IPv4' } : undefined;
+    const res = await app.request(path, { method, headers, body }, socket ? { incoming: { socket } } : undefined);
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -81,8 +93,8 @@ export async function createTestApi(overrides: Record<string, string> = {}): Pro
     ...env,
     deps,
     call,
-    async register(profile = {}) {
-      const res = await call('POST', '/register', { body: { ...baseProfile, ...profile } });
+    async register(profile = {}, opts = {}) {
+      const res = await call('POST', '/register', { ...opts, body: { ...baseProfile, ...profile } });
       if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
       return { id: res.body.user.id, token: res.body.token, user: res.body.user };
     },
