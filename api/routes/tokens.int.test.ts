@@ -19,6 +19,7 @@ describe('user tokens', () => {
   it('refuses a well-signed token without exp', async () => {
     const a = await t.register();
     const forever = await sign({ sub: String(a.id), tv: 0 }, t.config.JWT_SECRET, 'HS256');
+    expect(await verifyUserToken(t.config.JWT_SECRET, forever)).toBeUndefined();
     const res = await me(a, forever);
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('UNAUTHORIZED');
