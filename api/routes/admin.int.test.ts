@@ -39,7 +39,7 @@ afterAll(() => t.close());
 
 const basic = () => ({ authorization: `Basic ${Buffer.from(`alice:${t.config.ADMIN_TOKEN}`).toString('base64')}` });
 const jobs = async () => {
-  const c = await t.deps.queues.rebuild.getJobCounts('waiting', 'active', 'delayed', 'paused', 'completed', 'failed', 'prioritized');
+  const c = await t.deps.queues.rebuild.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'waiting-children');
   return Object.values(c).reduce((a, b) => a + b, 0);
 };
 
