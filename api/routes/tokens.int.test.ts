@@ -69,8 +69,11 @@ describe('user tokens', () => {
     const a = await t.register();
     expect((await me(a, a.token)).status).toBe(200);
     expect((await t.call('POST', `/admin/users/${a.id}/revoke_tokens`, { token: a.token })).status).toBe(401);
+    const before = (await t.db.query('select version, change_xid::text as x from users where id = $1', [a.id])).rows[0];
     const res = await t.call('POST', `/admin/users/${a.id}/revoke_tokens`, { headers: operator() });
     expect(res.status).toBe(200);
+    // Not a profile change: change capture and cached cards are left alone.
+    expect((await t.db.query('select version, change_xid::text as x from users where id = $1', [a.id])).rows[0]).toEqual(before);
     expect(res.body).toEqual({ user_id: a.id, token_version: 1 });
     expect((await me(a, a.token)).status).toBe(401);
     expect((await t.call('POST', '/admin/users/999999/revoke_tokens', { headers: operator() })).status).toBe(404);
