@@ -142,6 +142,8 @@ describe('the token-version cache', () => {
     const versions = new TokenVersions(t.db, t.deps.redis, t.config.REDIS_PREFIX, () => now);
     const cut = new TokenVersions(deadDb, t.deps.redis, t.config.REDIS_PREFIX, () => now);
     try {
+      // (Subscribing drops the cache, since messages may have been missed before: wait for it first.)
+      await expect.poll(() => versions.subscribed).toBe(true);
       expect(await versions.current(a.id)).toBe(0);
       // Same cache contents, then Postgres goes: swap the pool under it.
       (versions as unknown as { db: unknown }).db = deadDb;
