@@ -50,7 +50,9 @@ export const json = <T extends z.ZodType>(schema: T, description: string) => ({
 
 /** The error responses a route can give, for the document. */
 export const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, json(ErrorBody, errorDescriptions[s] ?? 'Error')]));
+  Object.fromEntries(statuses.map((s) => [s, { ...json(ErrorBody, errorDescriptions[s] ?? 'Error'), ...(s === 429 ? { headers: retryAfter } : {}) }]));
+
+const retryAfter = { 'Retry-After': { description: 'Seconds until the limit lets this request through', schema: { type: 'integer' as const, minimum: 1 } } };
 
 const errorDescriptions: Record<number, string> = {
   400: 'Invalid input',
