@@ -134,6 +134,26 @@ describe('the token-version cache', () => {
     }
   });
 
+  it('does not keep a version read before a change that committed while the read was under way', async () => {
+    const a = await t.register();
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    // Postgres answers the read at once, but the answer reaches the cache only after the change.
+    const slow = { query: async (...args: Parameters<typeof t.db.query>) => { const r = await t.db.query(...args); await gate; return r; } };
+    const versions = new TokenVersions(slow as unknown as typeof t.db, t.deps.redis, t.config.REDIS_PREFIX);
+    try {
+      await expect.poll(() => versions.subscribed).toBe(true);
+      const during = versions.current(a.id);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await versions.bump(t.db, a.id)).toBe(1);
+      open();
+      expect(await during).toBe(0); // that request began before the change
+      expect(await versions.current(a.id)).toBe(1);
+    } finally {
+      await versions.close();
+    }
+  });
+
   it('keeps answering from its last copy while Postgres is away; without one, 503', async () => {
     const a = await t.register();
     let now = 0;
