@@ -14,6 +14,7 @@ import { feed } from './routes/feed.js';
 import { ops } from './routes/ops.js';
 import { profiles } from './routes/profiles.js';
 import { swipes } from './routes/swipes.js';
+import { tokens } from './routes/tokens.js';
 
 const MAX_BODY = 64 * 1024;
 
@@ -88,6 +89,7 @@ export function createApp(deps: Deps) {
   app.route('/', profiles);
   app.route('/', swipes);
   app.route('/', feed);
+  app.route('/', tokens);
   app.route('/', adminRoutes(deps.queues));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
@@ -118,6 +120,7 @@ export function createApp(deps: Deps) {
   app.onError((err, c: Context<AppEnv>) => {
     const known = toAppError(err);
     if (known) {
+      for (const [name, value] of Object.entries(known.headers ?? {})) c.header(name, value);
       if (known.code === 'UNAUTHORIZED' && !c.res.headers.has('WWW-Authenticate')) c.header('WWW-Authenticate', 'Bearer');
       if (known.code === 'UNAVAILABLE') {
         deps.log.warn({ err, path: c.req.path }, 'a backing service is unavailable');

@@ -7,6 +7,8 @@ import { createCachedFeed } from '../shared/feed.js';
 import { LiveIndex } from '../shared/live-index.js';
 import type { Logger } from '../shared/logger.js';
 import { type Queues, requestIncrementalPass } from '../shared/queues.js';
+import { createRateLimits } from '../shared/rate-limits.js';
+import { TokenVersions } from '../shared/token-versions.js';
 import type { Resources } from '../shared/resources.js';
 import { createApp } from './app.js';
 import { type ConnectionStats, trackConnections } from './connections.js';
@@ -68,13 +70,16 @@ export async function startServer(res: Resources, queues: Queues) {
     onError: (err) => log.warn({ err }, 'feed cache unavailable; serving from Postgres'),
     onProfileChange: () => requestIncrementalPass(queues),
   });
-  const app = createApp({ ...res, metrics: createMetrics(), feed, queues, live });
+  const tokenVersions = new TokenVersions(db, redis, config.REDIS_PREFIX);
+  const limits = createRateLimits(config, redis);
+  const app = createApp({ ...res, metrics: createMetrics(), feed, queues, live, limits, tokenVersions });
   const listening = await listen(app, config.PORT, config, log);
   log.info(`API listening on http://localhost:${listening.port} (docs at /docs)`);
   return {
     close: async () => {
       live.stop();
       await listening.close();
+      await tokenVersions.close();
     },
   };
 }

@@ -8,6 +8,9 @@ import { startSchedule } from '../worker/schedule.js';
 import { startWorkers } from '../worker/workers.js';
 import { localConfig } from './lib/local-env.js';
 
+// The whole system on one machine is a development (or demo) run unless NODE_ENV says otherwise;
+// with NODE_ENV=production it fills in nothing and refuses to start without the secrets.
+process.env.NODE_ENV ||= 'development';
 const res = await openResources(await localConfig(), 'matchmaker');
 const queues = openQueues(res.config);
 const workers = startWorkers(res, queues);
