@@ -11,6 +11,7 @@ const run = promisify(execFile);
 const BULK_USERS = Number(process.env.BULK_USERS ?? 100_000);
 const CLIENTS = 8;
 const LIMIT = 20;
+const STALL_MS = 5_000;
 
 let t: TestApi;
 beforeAll(async () => {
@@ -33,7 +34,8 @@ describe('a bulk load into a running API', () => {
       const res = await t.call(method, url, opts);
       const ms = performance.now() - at;
       latencies.push(ms);
-      if (res.status >= 500 || ms >= 1000) bad.push(`${phase}: ${method} ${url} ${res.status} in ${Math.round(ms)} ms`);
+      // A stall, not a speed target: the probe (../shared/probe/bulkload.mjs) holds the 1 s bound on a quiet machine.
+      if (res.status >= 500 || ms >= STALL_MS) bad.push(`${phase}: ${method} ${url} ${res.status} in ${Math.round(ms)} ms`);
       return res;
     };
     // Each client registers someone new, then reads that user's pages, over and over.
@@ -68,7 +70,7 @@ describe('a bulk load into a running API', () => {
     console.log(
       `bulk load: ${BULK_USERS} users seeded in ${seedMs} ms; ${latencies.length} requests (${during} during the seed), ` +
         `p50 ${Math.round(percentile(latencies, 50))} ms, p99 ${Math.round(percentile(latencies, 99))} ms, max ${Math.round(Math.max(...latencies))} ms; ` +
-        `${bad.length} over 1 s or 5xx`,
+        `${bad.length} stalled (over ${STALL_MS} ms) or 5xx`,
     );
     for (const b of bad.slice(0, 10)) console.log(`  ${b}`);
     expect(rows[0]!.n).toBeGreaterThanOrEqual(BULK_USERS);

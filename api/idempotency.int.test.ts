@@ -191,7 +191,8 @@ describe('Idempotency-Key', () => {
 describe('Idempotency-Key expiry', () => {
   let short: TestApi;
   beforeAll(async () => {
-    short = await createTestApi({ IDEMPOTENCY_TTL_S: '1' });
+    // Wide enough that a loaded machine still answers the repeat inside it.
+    short = await createTestApi({ IDEMPOTENCY_TTL_S: '3' });
   });
   afterAll(() => short.close());
 
@@ -201,7 +202,7 @@ describe('Idempotency-Key expiry', () => {
     const first = await short.call('POST', '/register', { body, ...keyed(key) });
     const within = await short.call('POST', '/register', { body, ...keyed(key) });
     expect(within.body).toEqual(first.body);
-    await new Promise((r) => setTimeout(r, 1_300));
+    await new Promise((r) => setTimeout(r, 3_300));
     const after = await short.call('POST', '/register', { body, ...keyed(key) });
     expect(after.status).toBe(201);
     expect(after.headers.get('idempotent-replayed')).toBeNull();

@@ -105,6 +105,18 @@ describe('rebuilds racing swipes', () => {
   });
 });
 
+describe('Redis losing data', () => {
+  it('writes back cards Redis lost, so a complete cached list serves pages again', async () => {
+    const [a, b, c] = await cohort(3);
+    await refreshUserList(store(), a!.id);
+    expect((await page(a!, 2)).source).toBe('cache');
+    await t.deps.redis.del(keys(t.config.REDIS_PREFIX).card(b!.id), keys(t.config.REDIS_PREFIX).card(c!.id));
+    // The list holds everyone eligible, so it is not recomputed; the page is live until the cards are back.
+    expect((await page(a!, 2)).source).toBe('live');
+    await expect.poll(async () => (await page(a!, 2)).source, { timeout: 5000 }).toBe('cache');
+  });
+});
+
 describe('Redis failing after a commit', () => {
   it('serves the swiper live until their list is dropped, so the swiped person never shows', async () => {
     const [a, b, c] = await cohort(3);

@@ -104,12 +104,13 @@ export function createCachedFeed(o: CachedFeedOptions): Feed {
     const lists = [...suspects];
     await dropLists(redis, prefix, lists);
     for (const uid of lists) suspects.delete(uid);
-    for (const id of [...staleCards]) {
-      const [row] = await rows(o.live.db, 'user_card', [id]);
-      if (row) await writeCards(redis, prefix, [{ ...toProfile(row), version: Number(row.version), shown: row.shown }]);
-      else await buryCards(redis, prefix, [id]);
-      staleCards.delete(id);
-    }
+    const ids = [...staleCards].slice(0, 1000);
+    if (!ids.length) return;
+    const found = await rows(o.live.db, 'user_cards', [ids]);
+    await writeCards(redis, prefix, found.map((row) => ({ ...toProfile(row), version: Number(row.version), shown: row.shown })));
+    const present = new Set(found.map((row) => row.id as number));
+    await buryCards(redis, prefix, ids.filter((id) => !present.has(id)));
+    for (const id of ids) staleCards.delete(id);
   };
   const mendLater = () => {
     mending ??= setTimeout(() => {
@@ -126,6 +127,11 @@ export function createCachedFeed(o: CachedFeedOptions): Feed {
     o.onError?.(err);
     for (const uid of lists) suspects.add(uid);
     for (const id of cards) staleCards.add(id);
+    mendLater();
+  };
+  const missingCard = (id: number) => {
+    if (staleCards.size >= 100_000) return;
+    staleCards.add(id);
     mendLater();
   };
   const exclude = async (events: Exclusion[]) => {
@@ -173,9 +179,11 @@ export function createCachedFeed(o: CachedFeedOptions): Feed {
     // Usually one read: a page plus a small margin for cards no longer eligible by the current
     // profiles on both sides, which are dropped here.
     for (let read = first, skip = 0; ; ) {
-      for (const { card, score } of read.entries) {
+      for (const { id, card, score } of read.entries) {
+        // A card Redis lost (a restart, an eviction) is written again from Postgres, in the background.
+        if (card === undefined) missingCard(id);
         // Only people shown to others (not paused, suspended or erased) who still fit both ways now.
-        if (card?.s && cards.length < limit && mutual(me.m, card.m)) cards.push({ ...card.card, score });
+        else if (card?.s && cards.length < limit && mutual(me.m, card.m)) cards.push({ ...card.card, score });
       }
       if (cards.length === limit) return { cards, source: 'cache', generatedAt: new Date(first.generatedAt) };
       if (read.remaining === 0) return refresh;
