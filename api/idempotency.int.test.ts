@@ -57,6 +57,22 @@ describe('Idempotency-Key', () => {
     expect(again.headers.get('idempotent-replayed')).toBe('true');
   });
 
+  it.each([
+    ['malformed JSON', '{"name": ', 'application/json'],
+    ['not JSON', 'name=x', 'text/plain'],
+  ])('answers a keyed request with a body that is %s as without a key (4xx), and replays it', async (_, raw, type) => {
+    const key = freshKey();
+    const plain = await t.call('POST', '/register', { raw, headers: { 'content-type': type } });
+    const first = await t.call('POST', '/register', { raw, ...keyed(key, { 'content-type': type }) });
+    expect([first.status, first.body]).toEqual([plain.status, plain.body]);
+    expect(first.status).toBeGreaterThanOrEqual(400);
+    expect(first.status).toBeLessThan(500);
+    const again = await t.call('POST', '/register', { raw, ...keyed(key, { 'content-type': type }) });
+    expect([again.status, again.body, again.headers.get('idempotent-replayed')]).toEqual([first.status, first.body, 'true']);
+    const other = await t.call('POST', '/register', { raw: `${raw}!`, ...keyed(key, { 'content-type': type }) });
+    expect(other.status).toBe(422);
+  });
+
   it('refuses the same key with a different body or path: 422 IDEMPOTENCY_KEY_REUSED, nothing written', async () => {
     const key = freshKey();
     expect((await t.call('POST', '/register', { body: { ...baseProfile, name: 'First' }, ...keyed(key) })).status).toBe(201);
