@@ -10,8 +10,6 @@ import { candidateOfFields, candidateOfRow } from './candidates.js';
 import { eachCopyRow } from './copy-text.js';
 import { type Pool, copyOutQuery, listen, rows, withTransaction } from './db.js';
 import { type Ranked, MatchIndex, columnsFrom, swipeViewFrom } from './matching/engine.js';
-import { mutual } from './matching/compatible.js';
-import { byRank, score } from './matching/score.js';
 import type { Candidate } from './matching/types.js';
 
 /** NOTIFY channel of bulk loads (seed, CSV import): their rows predate what a poll looks for. */
@@ -60,13 +58,10 @@ export class LiveIndex {
     const hidden = new Set<number>([...asker.swiped, ...asker.passed_me]);
     const liked = new Set<number>(asker.liked_me);
     const sorted = (ids: Iterable<number>) => Int32Array.from(ids).sort();
-    // The index's rows of changed users are stale: leave them out there and judge their current rows.
-    const fromIndex = snap.index.topK(me, k, swipeViewFrom(sorted(new Set([...hidden, ...fresh.keys()])), sorted(liked)));
-    const fromDelta: Ranked[] = [];
-    for (const v of fresh.values()) {
-      if (!hidden.has(v.id) && mutual(me, v)) fromDelta.push({ id: v.id, score: score(me, v, liked.has(v.id)) });
-    }
-    return fromDelta.length ? [...fromIndex, ...fromDelta].sort(byRank).slice(0, k) : fromIndex;
+    // The index's rows of changed users are stale: leave them out there and judge their current rows
+    // (in the same ranking, as the liked-you cap spans both).
+    const extras = [...fresh.values()].filter((v) => !hidden.has(v.id));
+    return snap.index.topK(me, k, swipeViewFrom(sorted(new Set([...hidden, ...fresh.keys()])), sorted(liked)), extras);
   }
 
   /** Loads the index (once) and starts the background poll. */

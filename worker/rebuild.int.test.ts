@@ -6,7 +6,7 @@ import { startRebuild } from '../shared/rebuild.js';
 import { insertUser } from '../shared/users.js';
 import { seedUsers } from '../scripts/seed.js';
 import { type TestApi, createTestApi } from '../test/support/api.js';
-import { expectedPage, loadWorld } from '../test/support/feed-oracle.js';
+import { expectedApiPage, expectedPage, loadWorld } from '../test/support/feed-oracle.js';
 import { randomProfile, randomSwipes, rng } from '../test/support/population.js';
 import { inProcessWorkers, waitForRebuild, workerProcess } from '../test/support/workers.js';
 
@@ -16,7 +16,7 @@ async function pagesAgreeWithOracle(t: TestApi, limit: number) {
   for (const u of world.users) {
     const res = await t.call('GET', `/potential_matches/${u.id}?limit=${limit}`, { token: await t.tokenFor(u.id) });
     expect(res.body.potential_matches.map((c: any) => ({ id: c.id, score: c.score })), `user ${u.id} (${res.body.source})`).toEqual(
-      expectedPage(world, u, limit),
+      expectedApiPage(world, u, limit),
     );
     if (res.body.source === 'cache') cached++;
   }

@@ -7,7 +7,9 @@ import type { Redis } from 'ioredis';
 import { type Pool, rows } from '../../shared/db.js';
 import { type FeedStore, refreshUserList } from '../../shared/feed.js';
 import { mergeEntries } from '../../shared/feed-store.js';
-import { LIKED_YOU_BONUS } from '../../shared/matching/score.js';
+import { FAIR } from '../../shared/matching/score.js';
+
+const LIKED_YOU_BONUS = FAIR.likedYouBonus;
 
 const BATCH = 2000;
 
