@@ -1,6 +1,7 @@
 // Serves the app on a port; shared by `npm run api` and `npm start`.
 import { serve } from '@hono/node-server';
 import { createCachedFeed } from '../shared/feed.js';
+import { rankingWeights } from '../shared/config.js';
 import { LiveIndex } from '../shared/live-index.js';
 import { type Queues, requestIncrementalPass } from '../shared/queues.js';
 import type { Resources } from '../shared/resources.js';
@@ -9,7 +10,7 @@ import { createMetrics } from './metrics.js';
 
 export function startServer(res: Resources, queues: Queues) {
   const { config, db, redis, log } = res;
-  const live = new LiveIndex(db);
+  const live = new LiveIndex(db, { weights: rankingWeights(config) });
   // Load the index now rather than on the first request; /readyz says when it is there.
   live.ready().catch((err) => log.error({ err }, 'could not load the live index'));
   const feed = createCachedFeed({

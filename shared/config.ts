@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FAIR, PREFERENCE_ONLY, RECIPROCAL, type Weights } from './matching/score.js';
 
 const intFrom = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 
@@ -24,6 +25,10 @@ const schema = z
     // How soon a partition whose worker died is handed to another worker (BullMQ lock and stall check).
     WORKER_LOCK_MS: intFrom(30_000, 500, 600_000),
     WORKER_STALLED_MS: intFrom(30_000, 500, 600_000),
+    // The ranking (shared/matching/score.ts, docs/ALGORITHM.md): a policy, and its main knobs.
+    RANKING: z.enum(['preference', 'reciprocal', 'fair']).default('fair'),
+    RANK_LIKER_CAP: z.coerce.number().int().min(0).max(1000).optional(),
+    RANK_NEWCOMER_DAYS: z.coerce.number().int().min(1).max(365).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
@@ -35,6 +40,17 @@ const schema = z
 export type Config = Readonly<Omit<z.infer<typeof schema>, 'JWT_SECRET' | 'ADMIN_TOKEN'> & { JWT_SECRET: string; ADMIN_TOKEN: string }>;
 
 export class ConfigError extends Error {}
+
+const POLICIES = { preference: PREFERENCE_ONLY, reciprocal: RECIPROCAL, fair: FAIR } as const;
+
+/** The ranking weights the configuration asks for: every process ranks with the same ones. */
+export function rankingWeights(c: Pick<Config, 'RANKING' | 'RANK_LIKER_CAP' | 'RANK_NEWCOMER_DAYS'>): Weights {
+  return Object.freeze({
+    ...POLICIES[c.RANKING],
+    ...(c.RANK_LIKER_CAP !== undefined ? { likerCap: c.RANK_LIKER_CAP } : {}),
+    ...(c.RANK_NEWCOMER_DAYS !== undefined ? { newcomerDays: c.RANK_NEWCOMER_DAYS } : {}),
+  });
+}
 
 /** Parses an environment (normally process.env, after scripts/lib/local-env.ts filled the local defaults). */
 export function parseConfig(env: Record<string, string | undefined>): Config {

@@ -17,7 +17,7 @@ const list = (generatedAt: number, entries: [number, number][], complete = false
 const stored = async (uid: number) => unpackList((await redis.getBuffer(k.feed(uid)))!);
 const hiddenOf = async (uid: number) => new Set((await redis.zrange(k.hide(uid), '0', '-1')).map(Number));
 const profile = (id: number) => ({
-  id, name: `P${id}`, age: 30, height: 170, gender: 'woman' as const, interested_in: null, bio: null,
+  id, name: `P${id}`, age: 30, height: 170, gender: 'woman' as const, interested_in: null, bio: null, interests: ['films'],
   preferred_age_min: 20, preferred_age_max: 40, preferred_height_min: 150, preferred_height_max: 190,
 });
 

@@ -168,7 +168,7 @@ export function cardValue(p: Profile): string {
     heightMin: p.preferred_height_min,
     heightMax: p.preferred_height_max,
   };
-  const card: Card = { id: p.id, name: p.name, age: p.age, height: p.height, gender: p.gender, bio: p.bio };
+  const card: Card = { id: p.id, name: p.name, age: p.age, height: p.height, gender: p.gender, bio: p.bio, interests: p.interests };
   return JSON.stringify({ card, m });
 }
 

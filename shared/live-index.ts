@@ -11,6 +11,7 @@ import { eachCopyRow } from './copy-text.js';
 import { type Pool, copyOutQuery, listen, rows, withTransaction } from './db.js';
 import { type Ranked, MatchIndex, columnsFrom, swipeViewFrom } from './matching/engine.js';
 import type { Candidate } from './matching/types.js';
+import type { Weights } from './matching/score.js';
 
 /** NOTIFY channel of bulk loads (seed, CSV import): their rows predate what a poll looks for. */
 export const BULK_LOADED = 'mm_users_bulk_loaded';
@@ -31,6 +32,8 @@ export interface LiveIndexOptions {
   pollMs?: number;
   /** Rebuild the index once this many users changed since it was read. */
   rebuildAt?: number;
+  /** The ranking (shared/config.ts rankingWeights); the engine's default otherwise. */
+  weights?: Weights;
 }
 
 export class LiveIndex {
@@ -117,7 +120,7 @@ export class LiveIndex {
         const { rows: [{ at }] } = await client.query<{ at: Date }>('select now() as at');
         const users: Candidate[] = [];
         await eachCopyRow(copyOutQuery(client, 'population', []), (f) => users.push(candidateOfFields(f)));
-        return { index: new MatchIndex(columnsFrom(users)), delta: new Map(), polledAt: at! };
+        return { index: new MatchIndex(columnsFrom(users), this.opts.weights), delta: new Map(), polledAt: at! };
       },
       'snapshot',
     );

@@ -4,6 +4,7 @@ import type { Db } from './db.js';
 import { rows } from './db.js';
 import { QUEUE, type Queues } from './queues.js';
 import { type Cell, planPartitions } from './rebuild-plan.js';
+import { foldSwipeCounts } from './swipe-counts.js';
 
 export interface RebuildSummary {
   run_id: string;
@@ -18,6 +19,8 @@ const keep = { removeOnComplete: { count: 200 }, removeOnFail: { count: 200 } };
 
 /** Plans the partitions from current head counts and adds the flow. Returns the run's job id. */
 export async function startRebuild(db: Db, queues: Queues, partitions: number, trigger: string): Promise<string> {
+  // The day's swipes into the counters first, so every partition ranks with them.
+  await foldSwipeCounts(db);
   const plan = planPartitions(await rows<Cell>(db, 'population_cells'), partitions);
   const runId = `rebuild-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   await queues.flow.add({

@@ -4,6 +4,7 @@ import type { Deps } from '../../api/context.js';
 import { createMetrics } from '../../api/metrics.js';
 import { createCachedFeed } from '../../shared/feed.js';
 import { LiveIndex } from '../../shared/live-index.js';
+import { rankingWeights } from '../../shared/config.js';
 import { openQueues } from '../../shared/queues.js';
 import { createLogger } from '../../shared/logger.js';
 import { createRedis } from '../../shared/redis.js';
@@ -28,6 +29,7 @@ export interface ProfileInput {
   preferred_height_min: number;
   preferred_height_max: number;
   bio?: string;
+  interests?: string[] | null;
 }
 
 export const baseProfile: ProfileInput = {
@@ -43,7 +45,7 @@ export const baseProfile: ProfileInput = {
 export async function createTestApi(overrides: Record<string, string> = {}): Promise<TestApi> {
   const env = await createTestEnv(overrides);
   const redis = createRedis(env.config.REDIS_URL);
-  const live = new LiveIndex(env.db, { pollMs: 200 });
+  const live = new LiveIndex(env.db, { pollMs: 200, weights: rankingWeights(env.config) });
   const deps: Deps = {
     config: env.config,
     db: env.db,

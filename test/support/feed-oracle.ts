@@ -8,7 +8,9 @@ import type { Candidate } from '../../shared/matching/types.js';
 import { apiScore } from '../../shared/feed-rank.js';
 
 export async function loadWorld(db: Db) {
-  const users = (await db.query('select * from users')).rows.map(
+  const users = (await db.query(`select u.*, c.likes_given, c.passes_given, c.likes_received, c.passes_received,
+      extract(epoch from now() - u.created_at) as age_s
+    from users u left join swipe_counts c on c.user_id = u.id`)).rows.map(
     (r): Candidate => ({
       id: r.id,
       age: r.age,
@@ -19,6 +21,12 @@ export async function loadWorld(db: Db) {
       ageMax: r.preferred_age_max,
       heightMin: r.preferred_height_min,
       heightMax: r.preferred_height_max,
+      likesGiven: r.likes_given ?? 0,
+      passesGiven: r.passes_given ?? 0,
+      likesReceived: r.likes_received ?? 0,
+      passesReceived: r.passes_received ?? 0,
+      days: Math.max(0, Math.floor(Number(r.age_s) / 86400)),
+      interests: r.interests,
     }),
   );
   const swipes = new Map<string, 'like' | 'pass'>();

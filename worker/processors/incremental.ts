@@ -1,15 +1,14 @@
 // The incremental pass: users created or changed since the last pass get their own list recomputed,
-// and are offered to the lists of the people they fit best (their own top K: the fit distance is
-// symmetric), so a new user shows up in others' feeds within a pass instead of after the nightly
+// and are offered to the lists of the people they fit best (their own top K: eligibility is
+// symmetric, and fit counts both ways), scored as those people would rank them, so a new user shows up in others' feeds within a pass instead of after the nightly
 // rebuild. Idempotent: a retry redoes the same users from the same watermark.
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Pool, rows } from '../../shared/db.js';
 import { type FeedStore, refreshUserList } from '../../shared/feed.js';
 import { mergeEntries } from '../../shared/feed-store.js';
-import { FAIR } from '../../shared/matching/score.js';
-
-const LIKED_YOU_BONUS = FAIR.likedYouBonus;
+import type { Weights } from '../../shared/matching/score.js';
+import { offerScores } from '../../shared/offer-scores.js';
 
 const BATCH = 2000;
 
@@ -22,7 +21,7 @@ export async function coverUntil(redis: Redis, prefix: string, ms: number): Prom
   if (ms * 1000 > current) await redis.set(watermarkKey(prefix), String(ms * 1000));
 }
 
-export function incrementalProcessor(deps: FeedStore & { db: Pool }) {
+export function incrementalProcessor(deps: FeedStore & { db: Pool; weights?: Weights }) {
   const key = watermarkKey(deps.prefix);
   return async (_job: Job) => {
     const mark = await deps.redis.get(key);
@@ -38,13 +37,10 @@ export function incrementalProcessor(deps: FeedStore & { db: Pool }) {
       const swipes = await rows<{ other_id: number; outgoing: boolean; kind: string }>(deps.db, 'swipes_touching', [id]);
       const swipedMe = new Set(swipes.filter((s) => !s.outgoing).map((s) => s.other_id));
       const likedByMe = new Set(swipes.filter((s) => s.outgoing && s.kind === 'like').map((s) => s.other_id));
-      const entries: [number, number, number][] = [];
-      list.ids.forEach((other, i) => {
-        // Someone who already swiped on me must not be shown me again; the bonus is theirs to get, not mine.
-        if (swipedMe.has(other)) return;
-        const fit = list.scores[i]!; // no bonus: they did not like me (else swipedMe)
-        entries.push([other, id, fit + (likedByMe.has(other) ? LIKED_YOU_BONUS : 0)]);
-      });
+      // Someone who already swiped on me must not be shown me again.
+      const others = Array.from(list.ids).filter((other) => !swipedMe.has(other));
+      const scores = await offerScores(deps.db, id, others, likedByMe, deps.weights);
+      const entries: [number, number, number][] = others.flatMap((other) => (scores.has(other) ? [[other, id, scores.get(other)!] as [number, number, number]] : []));
       await mergeEntries(deps.redis, deps.prefix, entries, deps.cacheSize);
       offered += entries.length;
     }

@@ -7,6 +7,7 @@ import type { Pool } from '../../shared/db.js';
 import { type RankedList, writeCards, writeLists } from '../../shared/feed-store.js';
 import { MatchIndex, columnsFrom, swipeViewFrom } from '../../shared/matching/engine.js';
 import { readPartition } from '../partition-data.js';
+import type { Weights } from '../../shared/matching/score.js';
 
 const PartitionJob = z.object({
   index: z.number().int().min(0),
@@ -27,7 +28,7 @@ const NONE = new Int32Array(0);
 const sortedIds = (ids: number[] | undefined) => (ids ? new Int32Array(ids).sort() : NONE);
 const BATCH = 500;
 
-export function partitionProcessor(deps: { db: Pool; redis: Redis; prefix: string; cacheSize: number }) {
+export function partitionProcessor(deps: { db: Pool; redis: Redis; prefix: string; cacheSize: number; weights?: Weights }) {
   return async (job: Job): Promise<PartitionResult> => {
     const parsed = PartitionJob.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`bad partition job: ${parsed.error.message}`);
@@ -36,7 +37,7 @@ export function partitionProcessor(deps: { db: Pool; redis: Redis; prefix: strin
     const data = await readPartition(deps.db, p);
     const read = Date.now();
     let rank = 0;
-    const index = new MatchIndex(columnsFrom(data.candidates));
+    const index = new MatchIndex(columnsFrom(data.candidates), deps.weights);
     const idsOut = new Int32Array(deps.cacheSize);
     const scoresOut = new Int32Array(deps.cacheSize);
     let batch: [number, RankedList][] = [];
