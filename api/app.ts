@@ -8,6 +8,7 @@ import type { AppEnv, Deps } from './context.js';
 import { adminRoutes } from './routes/admin.js';
 import { feed } from './routes/feed.js';
 import { ops } from './routes/ops.js';
+import { pool } from './routes/pool.js';
 import { profiles } from './routes/profiles.js';
 import { swipes } from './routes/swipes.js';
 
@@ -57,6 +58,7 @@ export function createApp(deps: Deps) {
   app.route('/', profiles);
   app.route('/', swipes);
   app.route('/', feed);
+  app.route('/', pool);
   app.route('/', adminRoutes(deps.queues));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

@@ -1,0 +1,63 @@
+// GET /pool against a brute-force count over the whole database, for every user of a random
+// population with swipes and matches.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GENDERS, genderBit } from '../../shared/genders.js';
+import type { Candidate } from '../../shared/matching/types.js';
+import { type TestApi, createTestApi } from '../../test/support/api.js';
+import { type World, eligible, loadWorld } from '../../test/support/feed-oracle.js';
+import { randomProfile, randomSwipes, rng } from '../../test/support/population.js';
+
+let t: TestApi;
+beforeAll(async () => {
+  t = await createTestApi();
+});
+afterAll(() => t.close());
+
+const count = (w: World, u: Candidate) => w.users.filter((v) => eligible(w, u, v)).length;
+
+/** The contract's pool, by brute force: eligible now, and how many more each widening alone admits. */
+function expectedPool(w: World, u: Candidate) {
+  const now = count(w, u);
+  const genders: Record<string, number> = {};
+  for (const g of GENDERS) {
+    if ((u.interestMask & genderBit(g)) === 0) genders[g] = count(w, { ...u, interestMask: u.interestMask | genderBit(g) }) - now;
+  }
+  return {
+    user_id: u.id,
+    eligible: now,
+    widen: {
+      age: count(w, { ...u, ageMin: Math.max(18, u.ageMin - 2), ageMax: Math.min(120, u.ageMax + 2) }) - now,
+      height: count(w, { ...u, heightMin: Math.max(100, u.heightMin - 5), heightMax: Math.min(250, u.heightMax + 5) }) - now,
+      genders,
+    },
+  };
+}
+
+describe('GET /pool', () => {
+  it('counts exactly what the rules admit, and what each widening adds', async () => {
+    const r = rng(11);
+    const users = [];
+    for (let i = 0; i < 120; i++) users.push(await t.register(randomProfile(r, i, i % 2 === 0)));
+    await randomSwipes(t.db, r, users.map((u) => u.id), 600);
+    const world = await loadWorld(t.db);
+    let widened = 0;
+    for (const u of users) {
+      const res = await t.call('GET', `/pool/${u.id}`, { token: u.token });
+      expect(res.status).toBe(200);
+      const want = expectedPool(world, world.users.find((w) => w.id === u.id)!);
+      expect(res.body, `user ${u.id}`).toEqual(want);
+      if (want.widen.age + want.widen.height > 0) widened++;
+    }
+    expect(widened).toBeGreaterThan(10); // the widenings were exercised, not only zeros
+  });
+
+  it('needs that user’s token and an existing user', async () => {
+    const me = await t.register();
+    expect((await t.call('GET', `/pool/${me.id}`)).status).toBe(401);
+    expect((await t.call('GET', `/pool/${me.id + 1}`, { token: me.token })).status).toBe(403);
+    const ghost = await t.call('GET', '/pool/888888', { token: await t.tokenFor(888888) });
+    expect(ghost.status).toBe(404);
+    expect(ghost.body.error.code).toBe('NOT_FOUND');
+    expect((await t.call('GET', '/pool/abc', { token: me.token })).status).toBe(400);
+  });
+});
