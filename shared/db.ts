@@ -96,20 +96,27 @@ export function copyOutQuery(client: Client, name: string, ints: readonly number
  * notifications may have been missed meanwhile. Returns a function that stops listening.
  */
 export function listen(pool: Pool, channel: string, onNotify: () => void): () => Promise<void> {
-  let client: Client | undefined;
+  let release: (() => void) | undefined;
   let stopped = false;
   const connect = async (): Promise<void> => {
     try {
       const c = await pool.connect();
+      // Released once: a connection that errors after stop() released it (a dropped database) must not throw.
+      let released = false;
+      const releaseThis = () => {
+        if (released) return;
+        released = true;
+        c.release(true);
+      };
       c.on('notification', (n) => n.channel === channel && onNotify());
       c.on('error', () => {
-        c.release(true);
-        client = undefined;
+        releaseThis();
+        if (release === releaseThis) release = undefined;
         if (!stopped) setTimeout(() => void connect().then(onNotify), 1_000).unref();
       });
       await c.query(`listen ${c.escapeIdentifier(channel)}`);
-      if (stopped) c.release(true);
-      else client = c;
+      if (stopped) releaseThis();
+      else release = releaseThis;
     } catch {
       if (!stopped) setTimeout(() => void connect().then(onNotify), 1_000).unref();
     }
@@ -117,8 +124,8 @@ export function listen(pool: Pool, channel: string, onNotify: () => void): () =>
   void connect();
   return async () => {
     stopped = true;
-    client?.release(true);
-    client = undefined;
+    release?.();
+    release = undefined;
   };
 }
 

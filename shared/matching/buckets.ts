@@ -1,4 +1,5 @@
 import type { Columns } from './columns.js';
+import { MAX_BOOST } from './score.js';
 
 // The index behind MatchIndex. Users are grouped by (gender, a gender they are open to), so the
 // gender rules of both directions hold for a whole group at once (someone open to two genders is
@@ -16,10 +17,16 @@ import type { Columns } from './columns.js';
 // The score also adds a per-candidate boost (score.ts) and points for shared interests, which no
 // distance ordering sees. For pruning, each bucket and group keeps the largest boost of its rows:
 // a candidate's score is then at most SCORE_BASE - (its distance bound) + that maximum + the
-// asker's largest interest points, an admissible bound for the best-first search.
+// asker's largest interest points, an admissible bound for the best-first search. So that one
+// well-liked user does not widen the search for a whole group, groups are also split by boost,
+// in tiers TIER points wide, best tier first: a low tier is searched only close to the centre.
 
 /** Age and height sums are at most 510 (two Uint8 values). */
 const SUMS = 511;
+/** Width of a boost tier, in points (score.ts: 10 = a year of age fit). */
+const TIER = 60;
+const TIERS = Math.ceil((2 * MAX_BOOST) / TIER) + 1;
+const tierOf = (boost: number) => Math.floor((boost + MAX_BOOST) / TIER);
 
 export interface Group {
   /** The gender of everyone in the group. */
@@ -75,13 +82,15 @@ export function buildBuckets(cols: Columns, extras: RowExtras): Buckets {
   const n = cols.length;
   // Group by (gender, accepted gender): an asker then reads one group per gender they want, and
   // everyone in it is open to the asker's gender, whatever else they are open to.
-  const groupOfKey = new Int32Array(256 * 8).fill(-1);
-  const groups: Group[] = [];
+  const groupOfKey = new Int32Array(16 * 8 * TIERS).fill(-1);
+  const tierOfRow = Uint8Array.from(extras.boost.subarray(0, n), tierOf);
+  const keyOf = (i: number, bit: number) => (cols.genderBit[i]! * 8 + bit) * TIERS + tierOfRow[i]!;
+  let groups: Group[] = [];
   let rows = 0;
   for (let i = 0; i < n; i++) {
     for (let bit = 0; bit < 8; bit++) {
       if ((cols.interestMask[i]! & (1 << bit)) === 0) continue;
-      const key = cols.genderBit[i]! * 8 + bit;
+      const key = keyOf(i, bit);
       let g = groupOfKey[key]!;
       if (g < 0) {
         g = groupOfKey[key] = groups.length;
@@ -96,6 +105,12 @@ export function buildBuckets(cols: Columns, extras: RowExtras): Buckets {
       rows++;
     }
   }
+  // Best tier first, so the K-th is good early and lower tiers are cut short.
+  const byBoost = groups.map((_, g) => g).sort((a, b) => groups[b]!.boostMax - groups[a]!.boostMax);
+  const rank = new Int32Array(groups.length);
+  byBoost.forEach((g, r) => (rank[g] = r));
+  for (let k = 0; k < groupOfKey.length; k++) if (groupOfKey[k]! >= 0) groupOfKey[k] = rank[groupOfKey[k]!]!;
+  groups = byBoost.map((g) => groups[g]!);
   let buckets = 0;
   for (const g of groups) {
     g.firstBucket = buckets;
@@ -106,7 +121,7 @@ export function buildBuckets(cols: Columns, extras: RowExtras): Buckets {
   for (let i = 0, r = 0; i < n; i++) {
     for (let bit = 0; bit < 8; bit++) {
       if ((cols.interestMask[i]! & (1 << bit)) === 0) continue;
-      const g = groups[groupOfKey[cols.genderBit[i]! * 8 + bit]!]!;
+      const g = groups[groupOfKey[keyOf(i, bit)]!]!;
       userOf[r] = i;
       bucketOf[r++] = g.firstBucket + (cols.age[i]! - g.ageLo) * (g.heightHi - g.heightLo + 1) + cols.height[i]! - g.heightLo;
     }

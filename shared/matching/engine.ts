@@ -176,6 +176,9 @@ export class MatchIndex {
     const { boostMax } = this.b;
     // No one in the group can take off more than this from their distance.
     const slack = g.boostMax + ovMax;
+    // The nearest corner of the group's ages and heights: when even that loses, skip the group.
+    const nearest = Math.abs(10 * Math.min(aHi, Math.max(aLo, q0 / 10)) - q0) + Math.abs(4 * Math.min(hHi, Math.max(hLo, q1 / 4)) - q1);
+    if (Math.floor(nearest) - slack > top.barDistance) return;
     const span = g.heightHi - g.heightLo + 1;
     const ages = new Outward(q0 / 10, aLo, aHi);
     for (let a = ages.next(); a >= 0; a = ages.next()) {
