@@ -96,27 +96,27 @@ export function copyOutQuery(client: Client, name: string, ints: readonly number
  * notifications may have been missed meanwhile. Returns a function that stops listening.
  */
 export function listen(pool: Pool, channel: string, onNotify: () => void): () => Promise<void> {
-  let release: (() => void) | undefined;
+  let client: { release(): void } | undefined;
   let stopped = false;
   const connect = async (): Promise<void> => {
     try {
       const c = await pool.connect();
-      // Released once: a connection that errors after stop() released it (a dropped database) must not throw.
+      // Both an error and stop() give the connection back: only the first may.
       let released = false;
-      const releaseThis = () => {
+      const release = () => {
         if (released) return;
         released = true;
         c.release(true);
       };
       c.on('notification', (n) => n.channel === channel && onNotify());
       c.on('error', () => {
-        releaseThis();
-        if (release === releaseThis) release = undefined;
+        release();
+        client = undefined;
         if (!stopped) setTimeout(() => void connect().then(onNotify), 1_000).unref();
       });
       await c.query(`listen ${c.escapeIdentifier(channel)}`);
-      if (stopped) releaseThis();
-      else release = releaseThis;
+      if (stopped) release();
+      else client = { release };
     } catch {
       if (!stopped) setTimeout(() => void connect().then(onNotify), 1_000).unref();
     }
@@ -124,8 +124,8 @@ export function listen(pool: Pool, channel: string, onNotify: () => void): () =>
   void connect();
   return async () => {
     stopped = true;
-    release?.();
-    release = undefined;
+    client?.release();
+    client = undefined;
   };
 }
 

@@ -7,9 +7,14 @@ export type ScoredCard = Card & { score: number };
 
 /** The top `limit` cards for the user, or undefined when the user does not exist. */
 export async function liveFeed(live: LiveIndex, userId: number, limit: number): Promise<ScoredCard[] | undefined> {
-  const ranked = await live.topK(userId, limit);
-  if (!ranked?.length) return ranked && [];
+  const top = await live.topK(userId, limit);
+  if (!top) return undefined;
+  const { ranked } = top;
+  if (!ranked.length) return [];
   const cards = new Map((await rows(live.db, 'cards_by_ids', [ranked.map((r) => r.id)])).map((r) => [r.id as number, toCard(r)]));
-  // A user is never deleted, so every ranked id has its card.
-  return ranked.map((r) => ({ ...cards.get(r.id)!, score: r.score }));
+  // Someone erased or paused since the index last heard has no card here, and is left out.
+  return ranked.flatMap((r) => {
+    const card = cards.get(r.id);
+    return card ? [{ ...card, score: r.score }] : [];
+  });
 }

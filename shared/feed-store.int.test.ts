@@ -2,24 +2,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { Redis } from 'ioredis';
-import { cardValue, keys, mergeEntries, readPage, recordSwipe, unpackList, writeCards, writeLists } from './feed-store.js';
+import { buryCards, cardValue, writeCards } from './cards.js';
+import { keys, mergeEntries, readPage, recordExclusions, unpackList, writeLists } from './feed-store.js';
 import { createRedis } from './redis.js';
 
 let redis: Redis;
 const prefix = `t${Date.now().toString(36)}fs`;
 const k = keys(prefix);
-const list = (generatedAt: number, entries: [number, number][], complete = false) => ({
-  generatedAt,
+const list = (xmin: number, entries: [number, number][], complete = false, ownerVersion = 1) => ({
+  xmin: String(xmin),
+  ownerVersion,
+  generatedAt: 1_700_000_000_000,
   complete,
   ids: Int32Array.from(entries, (e) => e[0]),
   scores: Int32Array.from(entries, (e) => e[1]),
 });
 const stored = async (uid: number) => unpackList((await redis.getBuffer(k.feed(uid)))!);
-const hiddenOf = async (uid: number) => new Set((await redis.zrange(k.hide(uid), '0', '-1')).map(Number));
-const profile = (id: number) => ({
+const exclusions = async (uid: number) => redis.hgetall(k.excl(uid));
+const profile = (id: number, version = 1, shown = true) => ({
   id, name: `P${id}`, age: 30, height: 170, gender: 'woman' as const, interested_in: null, bio: null, interests: ['films'],
-  preferred_age_min: 20, preferred_age_max: 40, preferred_height_min: 150, preferred_height_max: 190,
+  preferred_age_min: 20, preferred_age_max: 40, preferred_height_min: 150, preferred_height_max: 190, version, shown,
 });
+const pageIds = async (uid: number) => (await readPage(redis, prefix, uid, 0, 100))!.entries.map((e) => e.id);
 
 beforeAll(() => {
   redis = createRedis(inject('redisUrl'));
@@ -27,52 +31,90 @@ beforeAll(() => {
 afterAll(() => redis.quit());
 
 describe('feed store', () => {
-  it('replaces a list only with a newer one', async () => {
-    await writeLists(redis, prefix, [[1, list(2_000_000, [[5, 100]])]]);
-    await writeLists(redis, prefix, [[1, list(1_000_000, [[6, 200]])]]);
+  it('replaces a list only with one of a newer snapshot, or the same snapshot and a newer owner version', async () => {
+    await writeLists(redis, prefix, [[1, list(2000, [[5, 100]])]]);
+    await writeLists(redis, prefix, [[1, list(1000, [[6, 200]], false, 9)]]);
     expect(Array.from((await stored(1)).ids)).toEqual([5]);
-    await writeLists(redis, prefix, [[1, list(3_000_000, [[7, 300]], true)]]);
-    expect(await stored(1)).toEqual(list(3_000_000, [[7, 300]], true));
+    await writeLists(redis, prefix, [[1, list(2000, [[8, 100]], false, 2)]]);
+    expect(Array.from((await stored(1)).ids)).toEqual([8]);
+    await writeLists(redis, prefix, [[1, list(2000, [[9, 100]], false, 1)]]);
+    expect(Array.from((await stored(1)).ids)).toEqual([8]);
+    await writeLists(redis, prefix, [[1, list(3000, [[7, 300]], true)]]);
+    expect(await stored(1)).toEqual(list(3000, [[7, 300]], true));
   });
 
-  it('keeps swipes made since (or just before) the list was read, drops older ones', async () => {
-    await recordSwipe(redis, prefix, 2, 10, 'like');
-    await redis.zadd(k.hide(2), '1000', '11');
-    const now = Date.now();
-    await writeLists(redis, prefix, [[2, list(now, [[12, 1]])]]);
-    expect((await stored(2)).generatedAt).toBe(now);
-    expect([...(await hiddenOf(2))]).toEqual([10]);
+  it('keeps exclusions the list may not know (xid at or above its xmin), drops older ones', async () => {
+    await recordExclusions(redis, prefix, [
+      { kind: 'like', from: 2, to: 10, xid: '500' },
+      { kind: 'pass', from: 2, to: 11, xid: '400' },
+      { kind: 'pass', from: 12, to: 2, xid: '499' },
+    ]);
+    await writeLists(redis, prefix, [[2, list(500, [[13, 1]])]]);
+    expect(Object.keys(await exclusions(2))).toEqual(['o:10']);
   });
 
-  it('records a pass on both sides and a like only on the swiper', async () => {
-    await recordSwipe(redis, prefix, 20, 21, 'pass');
-    expect((await hiddenOf(21)).has(20)).toBe(true);
-    await recordSwipe(redis, prefix, 20, 21, 'like');
-    expect((await hiddenOf(21)).has(20)).toBe(false);
-    expect((await hiddenOf(20)).has(21)).toBe(true);
+  it('keeps a user\'s own swipes apart from what others did: a like back never brings anyone back', async () => {
+    // 30 and 31 are in each other's lists; 31 likes 30, then 30 likes 31 back (a match).
+    await writeLists(redis, prefix, [[30, list(100, [[31, 9], [32, 8]])], [31, list(100, [[30, 9], [33, 8]])]]);
+    await recordExclusions(redis, prefix, [{ kind: 'like', from: 31, to: 30, xid: '200' }]);
+    await recordExclusions(redis, prefix, [{ kind: 'like', from: 30, to: 31, xid: '201' }]);
+    expect(await pageIds(30)).toEqual([32]);
+    expect(await pageIds(31)).toEqual([33]);
+    // A pass on someone, and then they like you: you still never see them.
+    await recordExclusions(redis, prefix, [{ kind: 'pass', from: 30, to: 32, xid: '202' }, { kind: 'like', from: 32, to: 30, xid: '203' }]);
+    expect(await pageIds(30)).toEqual([]);
   });
 
-  it('merges an entry in rank order, replacing an old one, capped, and only into existing lists', async () => {
-    await writeLists(redis, prefix, [[3, list(5_000, [[1, 90], [2, 80], [4, 80]])]]);
-    await mergeEntries(redis, prefix, [[3, 3, 80], [3, 1, 50], [99, 7, 10]], 3);
+  it('hides who passed on you until they like you again, whatever order the writes arrive in', async () => {
+    await writeLists(redis, prefix, [[40, list(100, [[41, 9]])]]);
+    // The like (xid 301) arrives before the pass it replaced (xid 300): the like still wins.
+    await recordExclusions(redis, prefix, [{ kind: 'like', from: 41, to: 40, xid: '301' }]);
+    await recordExclusions(redis, prefix, [{ kind: 'pass', from: 41, to: 40, xid: '300' }]);
+    expect(await pageIds(40)).toEqual([41]);
+    await recordExclusions(redis, prefix, [{ kind: 'pass', from: 41, to: 40, xid: '302' }]);
+    expect(await pageIds(40)).toEqual([]);
+  });
+
+  it('blocks hide both ways', async () => {
+    await writeLists(redis, prefix, [[50, list(100, [[51, 9]])], [51, list(100, [[50, 9]])]]);
+    await recordExclusions(redis, prefix, [{ kind: 'block', from: 51, to: 50, xid: '400' }]);
+    expect(await pageIds(50)).toEqual([]);
+    expect(await pageIds(51)).toEqual([]);
+  });
+
+  it('merges an entry in rank order, capped, only into existing lists and only from a snapshot at least as new', async () => {
+    await writeLists(redis, prefix, [[3, list(5000, [[1, 90], [2, 80], [4, 80]])]]);
+    await mergeEntries(redis, prefix, [[3, 3, 80], [3, 1, 50], [99, 7, 10]], 3, '5000');
     const got = await stored(3);
     // 3 lands between 2 and 4 (ties: smaller id first) and the cap drops 4; 1's new, lower score moves it down.
     expect(Array.from(got.ids)).toEqual([2, 3, 1]);
     expect(Array.from(got.scores)).toEqual([80, 80, 50]);
-    expect(got.generatedAt).toBe(5_000);
+    expect(got.xmin).toBe('5000');
     expect(await redis.exists(k.feed(99))).toBe(0);
+    await mergeEntries(redis, prefix, [[3, 8, 99]], 3, '4999');
+    expect(Array.from((await stored(3)).ids)).toEqual([2, 3, 1]);
   });
 
-  it('reads a page in one call: list minus hidden entries, with cards, in chunks', async () => {
-    await writeLists(redis, prefix, [[40, list(Date.now(), [[41, 9], [42, 8], [43, 7], [44, 6], [45, 5]], true)]]);
-    await writeCards(redis, prefix, [profile(40), profile(41), profile(43), profile(44), profile(45)]);
-    await recordSwipe(redis, prefix, 40, 44, 'pass');
-    const first = await readPage(redis, prefix, 40, 0, 2);
-    expect(first).toMatchObject({ complete: true, remaining: 2, me: JSON.parse(cardValue(profile(40))) });
-    expect(first!.entries.map((e) => [e.id, e.score, e.card?.card.name])).toEqual([[41, 9, 'P41'], [42, 8, undefined]]);
-    const next = await readPage(redis, prefix, 40, 2, 5);
+  it('writes cards newer-wins; a tombstone is final', async () => {
+    await writeCards(redis, prefix, [profile(60, 5)]);
+    await writeCards(redis, prefix, [{ ...profile(60, 4), name: 'Old' }]);
+    expect((await redis.get(k.card(60)))).toBe(cardValue(profile(60, 5)));
+    await buryCards(redis, prefix, [60]);
+    await writeCards(redis, prefix, [profile(60, 6)]);
+    expect((await redis.get(k.card(60)))!.endsWith('null')).toBe(true);
+    expect(await redis.ttl(k.card(60))).toBeGreaterThan(0);
+  });
+
+  it('reads a page in one call: list minus exclusions, with cards, in chunks', async () => {
+    await writeLists(redis, prefix, [[70, list(100, [[71, 9], [72, 8], [73, 7], [74, 6], [75, 5]], true)]]);
+    await writeCards(redis, prefix, [profile(70), profile(71), profile(73), profile(74), profile(75, 1, false)]);
+    await recordExclusions(redis, prefix, [{ kind: 'pass', from: 70, to: 74, xid: '900' }]);
+    const first = await readPage(redis, prefix, 70, 0, 2);
+    expect(first).toMatchObject({ complete: true, remaining: 2, me: JSON.parse(cardValue(profile(70)).slice(12)) });
+    expect(first!.entries.map((e) => [e.id, e.score, e.card?.card.name])).toEqual([[71, 9, 'P71'], [72, 8, undefined]]);
+    const next = await readPage(redis, prefix, 70, 2, 5);
     expect(next!.me).toBeUndefined();
-    expect(next!.entries.map((e) => e.id)).toEqual([43, 45]);
+    expect(next!.entries.map((e) => [e.id, e.card?.s])).toEqual([[73, true], [75, false]]);
     expect(next!.remaining).toBe(0);
     expect(await readPage(redis, prefix, 404, 0, 5)).toBeUndefined();
   });

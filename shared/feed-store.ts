@@ -1,42 +1,68 @@
-// Ranked lists and cards in Redis. Everything here can be rebuilt from Postgres.
+// Ranked lists, exclusions and cards in Redis. Everything here can be rebuilt from Postgres, and
+// every write is newer-wins on a version taken from Postgres, so no order of retries, rebuild
+// partitions and request-time writes can put back something older.
 //
-// Keys (prefix = REDIS_PREFIX); the {…} hash tag keeps a user's list and hide set in one Cluster slot:
+// Keys (prefix = REDIS_PREFIX); the {…} hash tag keeps a user's list and exclusions in one slot:
 //   <p>:feed:{<uid>}  the ranked list, one packed value (written whole: readers never see half a list)
-//   <p>:hide:{<uid>}  sorted set of ids swiped since the list was built (score = ms), filtered at read
-//   <p>:card:<id>     the public card plus the numbers needed to re-check eligibility at read time
+//   <p>:x:{<uid>}     hash of what happened since the list's snapshot that the list cannot know:
+//                     o:<id> = xid        uid swiped on <id>, or one of them blocked the other: never shown again
+//                     i:<id> = xid:p|l    <id> passed on (p) or liked (l) uid: the latest wins (a like replaces a pass)
+//   <p>:card:<id>     version + the public card + what read-time checks need (cards.ts)
+//
+// An xid is the Postgres transaction id (xid8) of the swipe or block. A list carries the xmin of the
+// snapshot it was computed from: every transaction below it had finished, so the list reflects it,
+// and writing the list drops the exclusion entries below its xmin. Entries at or above it stay.
+// Within a pair, xids grow with time: every swipe or block of a pair takes the pair's lock before
+// its first write, which is when Postgres assigns the xid.
 import type { Redis, Result } from 'ioredis';
-import { genderBit, interestMask } from './genders.js';
-import type { Candidate } from './matching/types.js';
-import type { Card, Profile } from './profile.js';
+import { type CachedCard, parseCard } from './cards.js';
 
 export const keys = (prefix: string) => ({
   feed: (uid: number) => `${prefix}:feed:{${uid}}`,
-  hide: (uid: number) => `${prefix}:hide:{${uid}}`,
+  excl: (uid: number) => `${prefix}:x:{${uid}}`,
   card: (id: number) => `${prefix}:card:${id}`,
 });
 
 export interface RankedList {
-  /** When the data it was computed from was read (ms since epoch). */
+  /** xmin of the Postgres snapshot the list was computed from (xid8, decimal). */
+  xmin: string;
+  /** The owner's users.version in that snapshot: breaks ties between lists of the same xmin. */
+  ownerVersion: number;
+  /** When it was computed (ms since epoch), for display (generated_at) and age only, never for ordering. */
   generatedAt: number;
-  /** The list holds every user eligible at generatedAt (fewer than the cache size). */
+  /** The list holds every user eligible at that snapshot (fewer than the cache size). */
   complete: boolean;
   ids: Int32Array;
   scores: Int32Array;
 }
 
-// Layout: 13 ASCII digits of generatedAt (so the Lua below can compare without decoding), one flag
-// byte, then (id, score) as little-endian int32 pairs. 100 entries = 814 bytes.
-const HEAD = 14;
+// Header: xmin as 20 digits and the owner version as 12 (compared as one string, which orders like
+// the pair of numbers), generatedAt as 13 digits, one flag byte; then (id, score) as int32 LE pairs.
+const XMIN = 20;
+const VERSION_END = XMIN + 12;
+const HEAD = VERSION_END + 14;
+
+export const xid20 = (xid: string | bigint) => String(xid).padStart(XMIN, '0');
 
 export function packList(list: RankedList): Buffer {
+  if (!(list.ownerVersion >= 0 && list.ownerVersion < 1e12)) throw new RangeError(`owner version ${list.ownerVersion} does not fit 12 digits`);
   const buf = Buffer.allocUnsafe(HEAD + list.ids.length * 8);
-  buf.write(String(Math.floor(list.generatedAt)).padStart(13, '0'), 0, 'latin1');
-  buf[13] = list.complete ? 1 : 0;
+  buf.write(xid20(list.xmin) + String(list.ownerVersion).padStart(12, '0') + String(Math.floor(list.generatedAt)).padStart(13, '0'), 0, 'latin1');
+  buf[HEAD - 1] = list.complete ? 1 : 0;
   for (let i = 0; i < list.ids.length; i++) {
     buf.writeInt32LE(list.ids[i]!, HEAD + i * 8);
     buf.writeInt32LE(list.scores[i]!, HEAD + i * 8 + 4);
   }
   return buf;
+}
+
+function unpackHead(head: string) {
+  return {
+    xmin: String(BigInt(head.slice(0, XMIN))),
+    ownerVersion: Number(head.slice(XMIN, VERSION_END)),
+    generatedAt: Number(head.slice(VERSION_END, HEAD - 1)),
+    complete: head.charCodeAt(HEAD - 1) === 1,
+  };
 }
 
 export function unpackList(buf: Buffer): RankedList {
@@ -47,23 +73,37 @@ export function unpackList(buf: Buffer): RankedList {
     ids[i] = buf.readInt32LE(HEAD + i * 8);
     scores[i] = buf.readInt32LE(HEAD + i * 8 + 4);
   }
-  return { generatedAt: Number(buf.toString('latin1', 0, 13)), complete: buf[13] === 1, ids, scores };
+  return { ...unpackHead(buf.toString('latin1', 0, HEAD)), ids, scores };
 }
 
-// Replace the list only with a newer one: a rebuild that read Postgres before a user's own refresh
-// must not overwrite it. Then drop hide entries older than the list (the list already excludes them).
-const SET_IF_NEWER = `
+// Replace the list only with one at least as new; then drop exclusion entries below its xmin.
+const SET_LIST_IF_NEWER = `
 local old = redis.call('GET', KEYS[1])
-if old and tonumber(string.sub(old, 1, 13)) > tonumber(string.sub(ARGV[1], 1, 13)) then return 0 end
+if old and string.sub(old, 1, ${VERSION_END}) > string.sub(ARGV[1], 1, ${VERSION_END}) then return 0 end
 redis.call('SET', KEYS[1], ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[2])
+local xmin = string.sub(ARGV[1], 1, ${XMIN})
+local kv = redis.call('HGETALL', KEYS[2])
+for i = 1, #kv, 2 do
+  if string.sub(kv[i + 1], 1, ${XMIN}) < xmin then redis.call('HDEL', KEYS[2], kv[i]) end
+end
+return 1`;
+
+// o:<id>: keep the largest xid (the entry must outlive every list that might not know it).
+// i:<id>: the latest of the other person's swipes wins.
+const MARK = `
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if old and string.sub(old, 1, ${XMIN}) > string.sub(ARGV[2], 1, ${XMIN}) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1`;
 
 // Puts one (id, score) into an existing list in rank order (score desc, id asc), capped at ARGV[3]
-// entries; keeps its header. No list, nothing to do: the user gets a fresh one on their next read.
+// entries; keeps its header. Only when the entry was computed from a snapshot at least as new as the
+// list's (ARGV[4], an xmin): exclusions older than the list's xmin were dropped with the list's write,
+// so an entry from before it could bring back someone the list left out.
 const MERGE_ENTRY = `
 local v = redis.call('GET', KEYS[1])
 if not v then return 0 end
+if string.sub(v, 1, ${XMIN}) > ARGV[4] then return 0 end
 local id, score, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local out, placed = {}, false
 for pos = ${HEAD + 1}, string.len(v), 8 do
@@ -81,11 +121,17 @@ while #out > cap do table.remove(out) end
 redis.call('SET', KEYS[1], string.sub(v, 1, ${HEAD}) .. table.concat(out))
 return 1`;
 
+// A page: the list minus its exclusions, skipping ARGV[3] entries, the next ARGV[4] with their
+// cards, and (on the first read) the asker's card.
 const READ_PAGE = `
 local v = redis.call('GET', KEYS[1])
 if not v then return false end
 local hidden = {}
-for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do hidden[tonumber(id)] = true end
+local kv = redis.call('HGETALL', KEYS[2])
+for i = 1, #kv, 2 do
+  local kind, id = string.sub(kv[i], 1, 1), tonumber(string.sub(kv[i], 3))
+  if kind == 'o' or string.sub(kv[i + 1], -1) == 'p' then hidden[id] = true end
+end
 local prefix, skip, n = ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4])
 local ids, scores, cardKeys, seen, remaining = {}, {}, {}, 0, 0
 for pos = ${HEAD + 1}, string.len(v), 8 do
@@ -111,113 +157,100 @@ return {string.sub(v, 1, ${HEAD}), ids, scores, cards, me, remaining}`;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    mmSetListIfNewer(feedKey: string, hideKey: string, packed: Buffer, hideBefore: number | string): Result<number, Context>;
-    mmMergeEntry(feedKey: string, id: number | string, score: number | string, cap: number | string): Result<number, Context>;
-    mmReadPage(feedKey: string, hideKey: string, cardPrefix: string, uid: number, skip: number, n: number): Result<unknown, Context>;
+    mmSetListIfNewer(feedKey: string, exclKey: string, packed: Buffer): Result<number, Context>;
+    mmMark(exclKey: string, field: string, value: string): Result<number, Context>;
+    mmMergeEntry(feedKey: string, id: number | string, score: number | string, cap: number | string, xmin: string): Result<number, Context>;
+    mmReadPage(feedKey: string, exclKey: string, cardPrefix: string, uid: number, skip: number, n: number): Result<unknown, Context>;
   }
 }
 
 const scripted = new WeakSet<Redis>();
-function withScripts(redis: Redis): Redis {
+export function withScripts(redis: Redis): Redis {
   if (!scripted.has(redis)) {
-    redis.defineCommand('mmSetListIfNewer', { numberOfKeys: 2, lua: SET_IF_NEWER });
+    redis.defineCommand('mmSetListIfNewer', { numberOfKeys: 2, lua: SET_LIST_IF_NEWER });
+    redis.defineCommand('mmMark', { numberOfKeys: 1, lua: MARK });
     redis.defineCommand('mmMergeEntry', { numberOfKeys: 1, lua: MERGE_ENTRY });
     redis.defineCommand('mmReadPage', { numberOfKeys: 2, lua: READ_PAGE });
+    scripted.add(redis);
   }
-  scripted.add(redis);
   return redis;
 }
 
-/** Queues the writes of many lists on a pipeline (the caller executes it). */
-export function writeLists(redis: Redis, prefix: string, lists: Iterable<[number, RankedList]>): Promise<unknown> {
-  const k = keys(prefix);
-  const p = withScripts(redis).pipeline();
-  // Swipes made in the minute before the data was read are kept: their effect may be missing from it.
-  for (const [uid, list] of lists) p.mmSetListIfNewer(k.feed(uid), k.hide(uid), packList(list), list.generatedAt - 60_000);
-  return p.exec().then(throwOnError);
-}
-
-/** Offers `entries` ([list owner, id, score]) to existing lists; each lands only if it ranks within the cap. */
-export async function mergeEntries(redis: Redis, prefix: string, entries: Iterable<[number, number, number]>, cap: number): Promise<void> {
-  const k = keys(prefix);
-  const p = withScripts(redis).pipeline();
-  for (const [owner, id, score] of entries) p.mmMergeEntry(k.feed(owner), id, score, cap);
-  throwOnError(await p.exec());
-}
-
-function throwOnError(results: [Error | null, unknown][] | null) {
+export function throwOnError(results: [Error | null, unknown][] | null) {
   const failed = results?.find(([err]) => err);
   if (failed) throw failed[0];
   return results;
 }
 
-export interface CachedCard {
-  card: Card;
-  m: Candidate;
-}
-
-export function cardValue(p: Profile): string {
-  const m: Candidate = {
-    id: p.id,
-    age: p.age,
-    height: p.height,
-    genderBit: genderBit(p.gender),
-    interestMask: interestMask(p.interested_in),
-    ageMin: p.preferred_age_min,
-    ageMax: p.preferred_age_max,
-    heightMin: p.preferred_height_min,
-    heightMax: p.preferred_height_max,
-  };
-  const card: Card = { id: p.id, name: p.name, age: p.age, height: p.height, gender: p.gender, bio: p.bio, interests: p.interests };
-  return JSON.stringify({ card, m });
-}
-
-export async function writeCards(redis: Redis, prefix: string, profiles: Iterable<Profile>): Promise<void> {
+/** Writes many lists (each newer-wins, trimming its owner's exclusions) in one pipeline. */
+export async function writeLists(redis: Redis, prefix: string, lists: Iterable<[number, RankedList]>): Promise<void> {
   const k = keys(prefix);
-  const p = redis.pipeline();
-  for (const profile of profiles) p.set(k.card(profile.id), cardValue(profile));
+  const p = withScripts(redis).pipeline();
+  for (const [uid, list] of lists) p.mmSetListIfNewer(k.feed(uid), k.excl(uid), packList(list));
   throwOnError(await p.exec());
+}
+
+/** Offers `entries` ([list owner, id, score]) computed from a snapshot with `xmin` to existing lists. */
+export async function mergeEntries(redis: Redis, prefix: string, entries: Iterable<[number, number, number]>, cap: number, xmin: string): Promise<void> {
+  const k = keys(prefix);
+  const p = withScripts(redis).pipeline();
+  for (const [owner, id, score] of entries) p.mmMergeEntry(k.feed(owner), id, score, cap, xid20(xmin));
+  throwOnError(await p.exec());
+}
+
+/** What a committed swipe or block changes in the cached lists, by the xid of its transaction. */
+export type Exclusion =
+  | { kind: 'like' | 'pass'; from: number; to: number; xid: string }
+  | { kind: 'block'; from: number; to: number; xid: string };
+
+/** Records exclusions on both sides (one script call per side, so each touches one slot). */
+export async function recordExclusions(redis: Redis, prefix: string, events: Exclusion[]): Promise<void> {
+  const k = keys(prefix);
+  const p = withScripts(redis).pipeline();
+  for (const e of events) {
+    const x = xid20(e.xid);
+    p.mmMark(k.excl(e.from), `o:${e.to}`, x);
+    if (e.kind === 'block') p.mmMark(k.excl(e.to), `o:${e.from}`, x);
+    else p.mmMark(k.excl(e.to), `i:${e.from}`, `${x}:${e.kind === 'pass' ? 'p' : 'l'}`);
+  }
+  throwOnError(await p.exec());
+}
+
+/** Drops users' lists (they are recomputed on their next read). */
+export async function dropLists(redis: Redis, prefix: string, uids: Iterable<number>): Promise<void> {
+  const k = keys(prefix);
+  const all = [...uids];
+  if (all.length) throwOnError(await all.reduce((p, uid) => p.del(k.feed(uid)), redis.pipeline()).exec());
 }
 
 export interface PageRead {
   generatedAt: number;
   complete: boolean;
   /** The asker's own card (read with the first chunk only). */
-  me?: CachedCard;
-  /** The next not-hidden entries of the list, with their cards (undefined where none is cached). */
-  entries: { id: number; score: number; card?: CachedCard }[];
-  /** Not-hidden entries left after these. */
+  me?: CachedCard | null;
+  /** The next not-excluded entries of the list, with their cards (undefined where none is cached, null for a tombstone). */
+  entries: { id: number; score: number; card?: CachedCard | null }[];
+  /** Not-excluded entries left after these. */
   remaining: number;
 }
 
 /**
- * One round trip for a page: the list, minus what was swiped since it was built, skipping `skip`
- * entries, the next `n` of them with their cards, and (on the first read) the asker's card.
- * The list and hide set share a slot; the cards are read inside the script, which on a Redis
- * Cluster would need them in that slot too (see README).
+ * One round trip for a page: the list, minus its exclusions, skipping `skip` entries, the next `n`
+ * of them with their cards, and (on the first read) the asker's card. The list and exclusions share
+ * a slot; the cards are read inside the script, which on a Redis Cluster would need them in that
+ * slot too (see README).
  */
 export async function readPage(redis: Redis, prefix: string, uid: number, skip: number, n: number): Promise<PageRead | undefined> {
   const k = keys(prefix);
-  const r = await withScripts(redis).mmReadPage(k.feed(uid), k.hide(uid), `${prefix}:card:`, uid, skip, n);
+  const r = await withScripts(redis).mmReadPage(k.feed(uid), k.excl(uid), `${prefix}:card:`, uid, skip, n);
   if (!r) return undefined;
   const [head, ids, scores, cards, me, remaining] = r as [string, number[], number[], (string | null)[], string, number];
-  const parse = (v: string | null | undefined) => (v ? (JSON.parse(v) as CachedCard) : undefined);
+  const { generatedAt, complete } = unpackHead(head);
   return {
-    generatedAt: Number(head.slice(0, 13)),
-    complete: head.charCodeAt(13) === 1,
-    me: parse(me),
-    entries: ids.map((id, i) => ({ id, score: scores[i]!, card: parse(cards[i]) })),
+    generatedAt,
+    complete,
+    me: me ? parseCard(me) : undefined,
+    entries: ids.map((id, i) => ({ id, score: scores[i]!, card: cards[i] ? parseCard(cards[i]!) : undefined })),
     remaining,
   };
-}
-
-/** A swipe by uid on otherId hides otherId from uid's list; a pass also hides uid from otherId's. */
-export async function recordSwipe(redis: Redis, prefix: string, uid: number, otherId: number, kind: 'like' | 'pass'): Promise<void> {
-  const k = keys(prefix);
-  const now = Date.now();
-  const p = redis.pipeline().zadd(k.hide(uid), String(now), String(otherId));
-  if (kind === 'pass') p.zadd(k.hide(otherId), String(now), String(uid));
-  // A like replacing a pass makes uid eligible for otherId again.
-  else p.zrem(k.hide(otherId), String(uid));
-  throwOnError(await p.exec());
 }

@@ -5,9 +5,11 @@ import type { Redis } from 'ioredis';
 import { notFound } from './errors.js';
 import type { LiveIndex } from './live-index.js';
 import { type ScoredCard, liveFeed } from './feed-live.js';
-import { type CachedCard, type RankedList, readPage, recordSwipe, writeCards, writeLists } from './feed-store.js';
+import { type CachedCard, type CardSource, buryCards, writeCards } from './cards.js';
+import { rows } from './db.js';
+import { type Exclusion, type RankedList, dropLists, readPage, recordExclusions, writeLists } from './feed-store.js';
 import { mutual } from './matching/compatible.js';
-import { getUser } from './users.js';
+import { toProfile } from './profile.js';
 
 export interface FeedPage {
   cards: ScoredCard[];
@@ -19,8 +21,12 @@ export interface Feed {
   page(userId: number, limit: number): Promise<FeedPage>;
   /** A profile was created or its preferences changed: the very next page must reflect it. */
   profileChanged(userId: number): Promise<void>;
-  /** userId liked or passed otherId (already committed in Postgres). */
-  swiped(userId: number, otherId: number, kind: 'like' | 'pass'): Promise<void>;
+  /** userId liked or passed otherId (committed in Postgres by transaction `xid`). */
+  swiped(userId: number, otherId: number, kind: 'like' | 'pass', xid: string): Promise<void>;
+  /** userId blocked (or reported) otherId, committed by transaction `xid`. */
+  blocked(userId: number, otherId: number, xid: string): Promise<void>;
+  /** The account was erased (committed): nobody's page may show it again. */
+  erased(userId: number): Promise<void>;
 }
 
 /** Where feeds come from and go: Postgres (through the live index) and the Redis lists. */
@@ -43,23 +49,28 @@ export function createLiveFeed(live: LiveIndex): Feed {
     page: (userId, limit) => livePage(live, userId, limit),
     async profileChanged() {},
     async swiped() {},
+    async blocked() {},
+    async erased() {},
   };
 }
 
-/** Recomputes one user's list (the live path, cache-sized; ranks only, the cards are cached apart) and card. */
-export async function refreshUserList(s: FeedStore, userId: number): Promise<RankedList> {
-  const generatedAt = Date.now();
-  const [user, ranked] = await Promise.all([getUser(s.live.db, userId), s.live.topK(userId, s.cacheSize)]);
-  const found = ranked ?? []; // getUser already failed for a user that does not exist
+/** Recomputes one user's list (the live path, cache-sized; ranks only) and writes it with their card. */
+export async function refreshUserList(s: FeedStore, userId: number): Promise<{ list: RankedList; swipedMe: Set<number> }> {
+  const [[row], top] = await Promise.all([rows(s.live.db, 'user_card', [userId]), s.live.topK(userId, s.cacheSize)]);
+  if (!row || !top) throw notFound(`User ${userId}`);
+  const found = top.ranked;
   const list: RankedList = {
-    generatedAt,
+    xmin: top.xmin,
+    ownerVersion: top.version,
+    generatedAt: Date.now(),
     complete: found.length < s.cacheSize,
     ids: Int32Array.from(found, (r) => r.id),
     scores: Int32Array.from(found, (r) => r.score),
   };
-  await writeCards(s.redis, s.prefix, [user]);
+  const card: CardSource = { ...toProfile(row), version: Number(row.version), shown: row.shown };
+  await writeCards(s.redis, s.prefix, [card]);
   await writeLists(s.redis, s.prefix, [[userId, list]]);
-  return list;
+  return { list, swipedMe: top.swipedMe };
 }
 
 /** A complete but short list is recomputed after this long, to pick up people who joined since. */
@@ -83,24 +94,67 @@ export function createCachedFeed(o: CachedFeedOptions): Feed {
       .finally(() => refreshing.delete(userId));
   };
 
+  // Redis is a cache: when a write after a commit fails, Postgres still has the truth. The users
+  // whose cached list may now lack an exclusion are served live, and their lists are dropped as
+  // soon as Redis answers again; cards that may be stale are rewritten from Postgres.
+  const suspects = new Set<number>();
+  const staleCards = new Set<number>();
+  let mending: NodeJS.Timeout | undefined;
+  const mend = async () => {
+    const lists = [...suspects];
+    await dropLists(redis, prefix, lists);
+    for (const uid of lists) suspects.delete(uid);
+    for (const id of [...staleCards]) {
+      const [row] = await rows(o.live.db, 'user_card', [id]);
+      if (row) await writeCards(redis, prefix, [{ ...toProfile(row), version: Number(row.version), shown: row.shown }]);
+      else await buryCards(redis, prefix, [id]);
+      staleCards.delete(id);
+    }
+  };
+  const mendLater = () => {
+    mending ??= setTimeout(() => {
+      mend()
+        .catch((err) => o.onError?.(err))
+        .finally(() => {
+          mending = undefined;
+          if (suspects.size || staleCards.size) mendLater();
+        });
+    }, 500);
+    mending.unref?.();
+  };
+  const failed = (err: unknown, lists: number[], cards: number[] = []) => {
+    o.onError?.(err);
+    for (const uid of lists) suspects.add(uid);
+    for (const id of cards) staleCards.add(id);
+    mendLater();
+  };
+  const exclude = async (events: Exclusion[]) => {
+    await recordExclusions(redis, prefix, events).catch((err) => failed(err, events.flatMap((e) => [e.from, e.to])));
+  };
+
   return {
     async page(userId, limit) {
-      const cached = await fromCache(userId, limit).catch((err) => {
-        o.onError?.(err);
-        return { refresh: false };
-      });
+      const cached = suspects.has(userId)
+        ? { refresh: false }
+        : await fromCache(userId, limit).catch((err) => {
+            o.onError?.(err);
+            return { refresh: false };
+          });
       if ('cards' in cached) return cached;
       const page = await livePage(o.live, userId, limit);
       if (cached.refresh) refreshLater(userId);
       return page;
     },
-    // Redis is a cache: when it fails, Postgres still has the truth, so log and carry on.
     async profileChanged(userId) {
-      await refreshUserList(o, userId).catch((err) => o.onError?.(err));
+      await refreshUserList(o, userId).catch((err) => failed(err, [], [userId]));
       await o.onProfileChange?.(userId).catch((err) => o.onError?.(err));
     },
-    async swiped(userId, otherId, kind) {
-      await recordSwipe(redis, prefix, userId, otherId, kind).catch((err) => o.onError?.(err));
+    swiped: (userId, otherId, kind, xid) => exclude([{ kind, from: userId, to: otherId, xid }]),
+    blocked: (userId, otherId, xid) => exclude([{ kind: 'block', from: userId, to: otherId, xid }]),
+    async erased(userId) {
+      await buryCards(redis, prefix, [userId])
+        .then(() => dropLists(redis, prefix, [userId]))
+        .catch((err) => failed(err, [userId], [userId]));
     },
   };
 
@@ -120,7 +174,8 @@ export function createCachedFeed(o: CachedFeedOptions): Feed {
     // profiles on both sides, which are dropped here.
     for (let read = first, skip = 0; ; ) {
       for (const { card, score } of read.entries) {
-        if (card && cards.length < limit && mutual(me.m, card.m)) cards.push({ ...card.card, score });
+        // Only people shown to others (not paused, suspended or erased) who still fit both ways now.
+        if (card?.s && cards.length < limit && mutual(me.m, card.m)) cards.push({ ...card.card, score });
       }
       if (cards.length === limit) return { cards, source: 'cache', generatedAt: new Date(first.generatedAt) };
       if (read.remaining === 0) return refresh;

@@ -88,24 +88,79 @@ describe('live index', () => {
     }
   });
 
-  it('reloads when a bulk load commits rows older than its polls', async () => {
+  it('sees a change whose transaction stayed open across many polls', async () => {
     const r = rng(5);
     await populate(r, 40);
     const live = new LiveIndex(env.db, { pollMs: 20 });
+    const tx = await env.db.connect();
     try {
       await live.ready();
       const asker = (await env.db.query('select id from users order by id limit 1')).rows[0].id;
-      // What a long COPY looks like once committed: rows stamped with its start, seconds ago.
       await env.db.query(`update users set interested_in = null, preferred_age_min = 18, preferred_age_max = 120,
         preferred_height_min = 100, preferred_height_max = 250 where id = $1`, [asker]);
-      const late = (await env.db.query(`insert into users (name, age, height, preferred_age_min, preferred_age_max,
-        preferred_height_min, preferred_height_max, updated_at) values ('Late', 30, 170, 18, 120, 100, 250, now() - interval '1 minute')
-        returning id`)).rows[0];
-      await new Promise((done) => setTimeout(done, 100));
-      const before = (await liveFeed(live, asker, 100))!.map((c) => c.id);
-      expect(before).not.toContain(late.id);
-      await env.db.query(`select pg_notify($1, '')`, [BULK_LOADED]);
-      await expect.poll(async () => (await liveFeed(live, asker, 100))!.map((c) => c.id), { timeout: 5_000 }).toContain(late.id);
+      // A write transaction that starts now and commits only after many polls (a clock-based
+      // capture with a fixed overlap misses it: its rows carry its start time).
+      await tx.query('begin');
+      const late = (await tx.query(`insert into users (name, age, height, preferred_age_min, preferred_age_max,
+        preferred_height_min, preferred_height_max) values ('Late', 30, 170, 18, 120, 100, 250) returning id`)).rows[0];
+      await new Promise((done) => setTimeout(done, 300));
+      expect((await liveFeed(live, asker, 100))!.map((c) => c.id)).not.toContain(late.id);
+      await tx.query('commit');
+      // Past the request-time read too: only the polls' delta can have it now.
+      await new Promise((done) => setTimeout(done, 300));
+      expect((live as any).snap.delta.has(late.id)).toBe(true);
+      expect((await liveFeed(live, asker, 100))!.map((c) => c.id)).toContain(late.id);
+    } finally {
+      tx.release();
+      live.stop();
+    }
+  });
+
+  it('swaps in a fresh index after a load larger than it folds in, and serves meanwhile', async () => {
+    const r = rng(6);
+    await populate(r, 40);
+    const live = new LiveIndex(env.db, { pollMs: 20, rebuildAt: 50 });
+    try {
+      const first = await live.ready();
+      const asker = (await env.db.query('select id from users order by id limit 1')).rows[0].id;
+      await env.db.query(`update users set interested_in = null, preferred_age_min = 18, preferred_age_max = 120,
+        preferred_height_min = 100, preferred_height_max = 250 where id = $1`, [asker]);
+      await env.db.query(`insert into users (name, age, height, preferred_age_min, preferred_age_max, preferred_height_min, preferred_height_max)
+        select 'Bulk ' || i, 30, 170, 18, 120, 100, 250 from generate_series(1, 300) i`);
+      await expect.poll(() => (live as any).snap !== first, { timeout: 5_000 }).toBe(true);
+      expect((live as any).snap.delta.size).toBe(0);
+      await expectOracle(live, r, 'after the swap');
+    } finally {
+      live.stop();
+    }
+  });
+
+  it('reloads at once when a bulk load says it committed', async () => {
+    const r = rng(7);
+    await populate(r, 20);
+    const live = new LiveIndex(env.db, { pollMs: 60_000 });
+    try {
+      const first = await live.ready();
+      // LISTEN starts on its own connection just after the load: notify until it hears.
+      await expect.poll(async () => {
+        await env.db.query(`select pg_notify($1, '')`, [BULK_LOADED]);
+        return (live as any).snap !== first;
+      }, { timeout: 5_000 }).toBe(true);
+    } finally {
+      live.stop();
+    }
+  });
+
+  it('retries a failed first load, with backoff, until it succeeds', async () => {
+    const failing = { connect: () => Promise.reject(new Error('postgres is away')) } as any;
+    const errors: unknown[] = [];
+    const live = new LiveIndex(failing, { onError: (e) => errors.push(e) });
+    try {
+      await expect(live.ready()).rejects.toThrow('postgres is away');
+      // Postgres comes back: the retry (not a request) loads the index.
+      (live as any).db = env.db;
+      await expect.poll(() => live.loaded, { timeout: 5_000 }).toBe(true);
+      expect(errors.length).toBeGreaterThan(0);
     } finally {
       live.stop();
     }

@@ -1,81 +1,115 @@
-// The live path: exact potential matches at request time, from an in-process index of everyone
-// (shared/matching, ~13 bytes a user) plus what Postgres says changed since the index was read.
+// The live path: exact potential matches at request time, from an in-process index of everyone who
+// may be shown (shared/matching, ~13 bytes a user) plus what Postgres says changed since.
 //
-// A request reads the asker's current row and swipes, and the users changed since the last poll,
-// from Postgres; the index answers for everyone else. Index rows of users who changed since it was
-// built are excluded and those users are judged on their current rows instead, so the page is what
-// the contract's rules say at that moment. A background poll folds changes into the delta, and the
-// index is rebuilt when the delta grows large.
-import { candidateOfFields, candidateOfRow } from './candidates.js';
-import { eachCopyRow } from './copy-text.js';
-import { type Pool, copyOutQuery, listen, rows, withTransaction } from './db.js';
-import { type Ranked, MatchIndex, columnsFrom, swipeViewFrom } from './matching/engine.js';
-import type { Candidate } from './matching/types.js';
+// Change capture: every user row carries the xid8 of the transaction that last changed it
+// (change_xid, set by a trigger), erasures are logged the same way, and the index knows a
+// watermark: the xmin of the snapshot it last read changes in. Everything below the watermark had
+// finished by then, so it is in the index or the delta; everything at or above it is read again.
+// A long transaction holds the watermark back until it commits, so it is never missed; no clock is
+// involved. Reads are bounded: a poll pages through the changes, and when more changed than is
+// worth folding in (a bulk load), a fresh index is built in the background and swapped in when
+// ready, while the old one keeps serving. A request reads at most REQUEST_CHANGES rows of changes.
+import { Worker } from 'node:worker_threads';
+import { candidateOfRow } from './candidates.js';
+import { type Pool, listen, rows, withTransaction } from './db.js';
+import { type Loaded, loadIndex } from './live-index-load.js';
+import { type Ranked, MatchIndex, swipeViewFrom } from './matching/engine.js';
 import type { Weights } from './matching/score.js';
+import type { Candidate } from './matching/types.js';
 
-/** NOTIFY channel of bulk loads (seed, CSV import): their rows predate what a poll looks for. */
+/** NOTIFY channel of bulk loads (seed, CSV import): reload now rather than at the next poll. */
 export const BULK_LOADED = 'mm_users_bulk_loaded';
 
-// Rows are stamped with their transaction's start: one that commits a little after a poll carries
-// a time before it. Re-reading this much behind every poll catches those.
-const OVERLAP_MS = 2_000;
+/** At most this many changed rows are read by one request (the poll folds in the rest). */
+const REQUEST_CHANGES = 500;
+const POLL_BATCH = 1000;
 
 interface Snapshot {
   index: MatchIndex;
-  /** Users changed since the index was read (their index rows are stale), by id. */
-  delta: Map<number, Candidate>;
-  /** Everything changed before this (server time) is in index + delta. */
-  polledAt: Date;
+  /** Users changed since the index was read, by id: their current row, or null when no one may be shown them. */
+  delta: Map<number, Candidate | null>;
+  /** Every change by a transaction below this xid8 is in index + delta. */
+  watermark: string;
 }
+
+type ChangeRow = { id: number; change_xid: string; present: boolean; shown: boolean } & Record<string, any>;
+
+const asCandidate = (r: ChangeRow): Candidate | null => (r.present && r.shown ? candidateOfRow(r) : null);
 
 export interface LiveIndexOptions {
   pollMs?: number;
-  /** Rebuild the index once this many users changed since it was read. */
+  /** Reload the index once this many users changed since it was read. */
   rebuildAt?: number;
+  /** Build the index in a worker thread (default), so that requests never wait behind it. */
+  offThread?: boolean;
+  onError?: (err: unknown) => void;
   /** The ranking (shared/config.ts rankingWeights); the engine's default otherwise. */
   weights?: Weights;
+}
+
+export interface LiveTopK {
+  ranked: Ranked[];
+  /** xmin of the snapshot the asker's swipes and blocks were read in: the list's version. */
+  xmin: string;
+  /** The asker's users.version in that snapshot. */
+  version: number;
+  /** Who swiped on the asker (either kind), as of that snapshot. */
+  swipedMe: Set<number>;
 }
 
 export class LiveIndex {
   private snap?: Snapshot;
   private loading?: Promise<Snapshot>;
+  private reloading?: Promise<void>;
   private timer?: NodeJS.Timeout;
+  private retry?: NodeJS.Timeout;
+  private failures = 0;
+  private stopped = false;
   private unlisten?: () => Promise<void>;
-  /** A bulk load committed: the next poll reloads everything. */
-  private stale = false;
 
   constructor(readonly db: Pool, private readonly opts: LiveIndexOptions = {}) {}
 
   /** The asker's top k by the contract's rules right now; undefined when the user does not exist. */
-  async topK(userId: number, k: number): Promise<Ranked[] | undefined> {
+  async topK(userId: number, k: number): Promise<LiveTopK | undefined> {
     const snap = await this.ready();
     const [[asker], changed] = await Promise.all([
       rows(this.db, 'asker', [userId]),
-      rows(this.db, 'changed_candidates', [new Date(snap.polledAt.getTime() - OVERLAP_MS)]),
+      rows<ChangeRow>(this.db, 'changed_since', [snap.watermark, '0', 0, REQUEST_CHANGES + 1]),
     ]);
     if (!asker) return undefined;
+    // Far behind (a bulk load just committed): the poll catches up; meanwhile the first rows do.
+    if (changed.length > REQUEST_CHANGES) this.pollSoon();
     const me = candidateOfRow(asker);
     const fresh = new Map(snap.delta);
-    for (const r of changed) if (r.id !== null) fresh.set(r.id, candidateOfRow(r));
+    for (const r of changed.slice(0, REQUEST_CHANGES)) fresh.set(r.id, asCandidate(r));
 
-    const hidden = new Set<number>([...asker.swiped, ...asker.passed_me]);
+    const hidden = new Set<number>([...asker.excluded, ...asker.passed_me]);
     const liked = new Set<number>(asker.liked_me);
     const sorted = (ids: Iterable<number>) => Int32Array.from(ids).sort();
     // The index's rows of changed users are stale: leave them out there and judge their current rows
     // (in the same ranking, as the liked-you cap spans both).
-    const extras = [...fresh.values()].filter((v) => !hidden.has(v.id));
-    return snap.index.topK(me, k, swipeViewFrom(sorted(new Set([...hidden, ...fresh.keys()])), sorted(liked)), extras);
+    const extras = [...fresh.values()].filter((v): v is Candidate => v !== null && !hidden.has(v.id));
+    const ranked = snap.index.topK(me, k, swipeViewFrom(sorted(new Set([...hidden, ...fresh.keys()])), sorted(liked)), extras);
+    return { ranked, xmin: asker.xmin, version: Number(asker.version), swipedMe: new Set([...asker.passed_me, ...asker.liked_me]) };
   }
 
-  /** Loads the index (once) and starts the background poll. */
+  /** Loads the index (once; a failed load is retried with backoff) and starts the background poll. */
   async ready(): Promise<Snapshot> {
     if (this.snap) return this.snap;
-    this.loading ??= this.load().then((snap) => {
-      this.snap = snap;
-      this.unlisten = listen(this.db, BULK_LOADED, () => (this.stale = true));
-      this.schedule();
-      return snap;
-    });
+    this.loading ??= this.load().then(
+      (snap) => {
+        this.snap = snap;
+        this.failures = 0;
+        this.unlisten = listen(this.db, BULK_LOADED, () => this.reload());
+        this.schedule();
+        return snap;
+      },
+      (err) => {
+        this.loading = undefined;
+        this.retryLoad(err);
+        throw err;
+      },
+    );
     return this.loading;
   }
 
@@ -84,45 +118,98 @@ export class LiveIndex {
   }
 
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.retry);
     this.timer = undefined;
     void this.unlisten?.();
   }
 
-  private schedule() {
+  private retryLoad(err: unknown) {
+    this.opts.onError?.(err);
+    if (this.stopped || this.retry) return;
+    const delay = Math.min(30_000, 500 * 2 ** this.failures++);
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      this.ready().catch(() => {}); // failures schedule the next try
+    }, delay);
+    this.retry.unref();
+  }
+
+  private schedule(delay = this.opts.pollMs ?? 1_000) {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.poll()
-        .catch(() => {}) // Postgres away: the next poll (or request) catches up.
-        .finally(() => this.timer && this.schedule());
-    }, this.opts.pollMs ?? 1_000);
+        .catch((err) => this.opts.onError?.(err)) // Postgres away: the next poll catches up
+        .finally(() => this.schedule());
+    }, delay);
     this.timer.unref();
+  }
+
+  private pollSoon() {
+    if (this.timer) this.schedule(0);
+  }
+
+  /** A fresh index built in the background; the current one keeps serving until it is ready. */
+  private reload(): Promise<void> {
+    this.reloading ??= this.load()
+      .then((snap) => {
+        this.snap = snap;
+      })
+      .catch((err) => this.opts.onError?.(err))
+      .finally(() => {
+        this.reloading = undefined;
+      });
+    return this.reloading;
   }
 
   private async poll(): Promise<void> {
     const snap = this.snap!;
-    if (this.stale || snap.delta.size >= (this.opts.rebuildAt ?? 20_000)) {
-      this.stale = false; // a load that commits from now on sets it again
-      this.snap = await this.load().catch((err) => {
-        this.stale = true;
-        throw err;
-      });
-      return;
-    }
-    const changed = await rows(this.db, 'changed_candidates', [new Date(snap.polledAt.getTime() - OVERLAP_MS)]);
-    for (const r of changed) if (r.id !== null) snap.delta.set(r.id, candidateOfRow(r));
-    snap.polledAt = changed[0]!.at;
-  }
-
-  private async load(): Promise<Snapshot> {
-    return withTransaction(
+    if (this.reloading) return;
+    const limit = this.opts.rebuildAt ?? 20_000;
+    if (snap.delta.size >= limit) return this.reload();
+    // One snapshot: its xmin becomes the watermark once every change in it is folded in.
+    const found = await withTransaction(
       this.db,
       async (client) => {
-        const { rows: [{ at }] } = await client.query<{ at: Date }>('select now() as at');
-        const users: Candidate[] = [];
-        await eachCopyRow(copyOutQuery(client, 'population', []), (f) => users.push(candidateOfFields(f)));
-        return { index: new MatchIndex(columnsFrom(users), this.opts.weights), delta: new Map(), polledAt: at! };
+        const [{ xmin }] = await rows(client, 'snapshot_xmin');
+        const all: ChangeRow[] = [];
+        for (let after: [string, number] = ['0', 0]; ; ) {
+          const batch = await rows<ChangeRow>(client, 'changed_since', [snap.watermark, after[0], after[1], POLL_BATCH]);
+          all.push(...batch);
+          if (all.length + snap.delta.size > limit) return undefined;
+          if (batch.length < POLL_BATCH) return { xmin: xmin as string, all };
+          const last = batch.at(-1)!;
+          after = [last.change_xid, last.id];
+        }
       },
       'snapshot',
     );
+    if (!found) return this.reload();
+    if (this.snap !== snap) return; // swapped meanwhile
+    for (const r of found.all) snap.delta.set(r.id, asCandidate(r));
+    snap.watermark = found.xmin;
   }
+
+  private async load(): Promise<Snapshot> {
+    const url = (this.db as { options?: { connectionString?: string } }).options?.connectionString;
+    const { weights } = this.opts;
+    const { index, watermark } = url && this.opts.offThread !== false ? await loadOffThread(url, weights) : await loadIndex(this.db, weights);
+    return { index, delta: new Map(), watermark };
+  }
+}
+
+/** loadIndex in a worker thread of its own; the built index comes back as transferred buffers. */
+function loadOffThread(databaseUrl: string, weights?: Weights): Promise<Loaded> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./live-index-thread.mjs', import.meta.url), {
+      workerData: { liveIndexLoad: true, databaseUrl, weights },
+    });
+    worker.once('message', (m: { error?: string; parts: Parameters<typeof MatchIndex.fromParts>[0]; watermark: string }) =>
+      m.error ? reject(new Error(m.error)) : resolve({ index: MatchIndex.fromParts(m.parts), watermark: m.watermark }),
+    );
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the live index loader stopped (exit code ${code})`)));
+  });
 }

@@ -48,12 +48,14 @@ export interface RebuildStatus {
 }
 
 export async function rebuildStatus(queues: Queues, jobId: string): Promise<RebuildStatus | undefined> {
-  const job = await Job.fromId(queues.rebuild, jobId);
+  let job = await Job.fromId(queues.rebuild, jobId);
   if (!job || job.name !== 'rebuild') return undefined;
   const [state, deps] = await Promise.all([job.getState(), job.getDependenciesCount()]);
   const done = deps.processed ?? 0;
   const total = done + (deps.unprocessed ?? 0) + (deps.failed ?? 0) + (deps.ignored ?? 0);
   const finished = state === 'completed';
+  // The job was read before its state: one that completed in between is read again for its result.
+  if (finished && job.returnvalue == null) job = (await Job.fromId(queues.rebuild, jobId)) ?? job;
   return {
     job_id: jobId,
     state,

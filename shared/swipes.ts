@@ -7,6 +7,8 @@ export interface LikeResult {
   created: boolean;
   matched: boolean;
   matchedAt: Date | null;
+  /** The transaction's xid8: the version of what the swipe writes to Redis. */
+  xid: string;
 }
 
 function checkPair(userId: number, otherId: number) {
@@ -32,21 +34,21 @@ export async function like(pool: Pool, userId: number, otherId: number): Promise
   return withTransaction(pool, async (tx) => {
     await rows(tx, 'lock_pair', [userId, otherId]);
     const created = await upsertSwipe(tx, userId, otherId, 'like');
-    await rows(tx, 'touch_user', [userId]);
+    const [{ xid }] = await rows(tx, 'touch_user', [userId]);
     const [match] = await rows<{ matched_at: Date }>(tx, 'match_if_mutual', [userId, otherId]);
-    return { created, matched: match !== undefined, matchedAt: match?.matched_at ?? null };
+    return { created, matched: match !== undefined, matchedAt: match?.matched_at ?? null, xid };
   });
 }
 
 /** A pass: withdraws a like and dissolves a match. Repeating it changes nothing. */
-export async function pass(pool: Pool, userId: number, otherId: number): Promise<{ unmatched: boolean }> {
+export async function pass(pool: Pool, userId: number, otherId: number): Promise<{ unmatched: boolean; xid: string }> {
   checkPair(userId, otherId);
   return withTransaction(pool, async (tx) => {
     await rows(tx, 'lock_pair', [userId, otherId]);
     await upsertSwipe(tx, userId, otherId, 'pass');
-    await rows(tx, 'touch_user', [userId]);
+    const [{ xid }] = await rows(tx, 'touch_user', [userId]);
     const dissolved = await rows(tx, 'delete_match', [userId, otherId]);
-    return { unmatched: dissolved.length > 0 };
+    return { unmatched: dissolved.length > 0, xid };
   });
 }
 

@@ -61,4 +61,12 @@ describe('incremental pass', () => {
     // A second pass has nothing new to do.
     expect((await runPass()).users).toBe(0);
   });
+
+  it('leaves a bulk load to the full rebuild instead of working through it 2,000 users a pass', async () => {
+    await seedUsers(t.db, { users: 50_001, seed: 12 });
+    const summary = await runPass();
+    expect(summary).toMatchObject({ users: 0, skipped: expect.stringContaining('full rebuild') });
+    // The cursor moved past the load: the next pass has nothing to do.
+    expect((await runPass()).users).toBe(0);
+  });
 });

@@ -4,16 +4,21 @@ import { decodeField, decodeSimpleArray, eachCopyRow } from '../shared/copy-text
 import type { Gender } from '../shared/genders.js';
 import { CANDIDATE_COLUMNS as C, candidateOfFields } from '../shared/candidates.js';
 import type { Candidate } from '../shared/matching/types.js';
-import type { Profile } from '../shared/profile.js';
+import type { CardSource } from '../shared/cards.js';
+import { rows } from '../shared/db.js';
 import type { Partition } from '../shared/rebuild-plan.js';
 
 export interface PartitionData {
-  /** When the snapshot was taken (ms): the lists' generatedAt. */
+  /** The snapshot's xmin: the lists' version (every transaction below it is reflected). */
+  xmin: string;
+  /** When the snapshot was taken (ms): the lists' generatedAt, for display. */
   readAt: number;
   members: Candidate[];
-  profiles: Profile[];
+  /** Per member: users.version in the snapshot (the list's tie-break and the card's version). */
+  versions: number[];
+  profiles: CardSource[];
   candidates: Candidate[];
-  /** Per member: ids to leave out (their swipes, and who passed on them), and who liked them. */
+  /** Per member: ids to leave out (their swipes, who passed on them, blocks either way), and who liked them. */
   excluded: Map<number, number[]>;
   likedBy: Map<number, number[]>;
 }
@@ -44,13 +49,17 @@ export async function readPartition(db: Pool, p: Partition): Promise<PartitionDa
   return withTransaction(
     db,
     async (client) => {
+      const [{ xmin }] = await rows(client, 'snapshot_xmin');
       const readAt = Date.now();
       const members: Candidate[] = [];
-      const profiles: Profile[] = [];
+      const versions: number[] = [];
+      const profiles: CardSource[] = [];
       await eachCopyRow(copyOutQuery(client, 'partition_members', bounds), (f) => {
         const m = candidateOfFields(f);
         members.push(m);
+        versions.push(+f[C + 4]!);
         profiles.push({
+          version: +f[C + 4]!, shown: f[C + 5] === 't',
           id: m.id, age: m.age, height: m.height,
           preferred_age_min: m.ageMin, preferred_age_max: m.ageMax, preferred_height_min: m.heightMin, preferred_height_max: m.heightMax,
           name: decodeField(f[C]!)!, gender: decodeField(f[C + 1]!) as Gender | null,
@@ -68,10 +77,10 @@ export async function readPartition(db: Pool, p: Partition): Promise<PartitionDa
           const swiper = +f[0]!;
           const swipee = +f[1]!;
           if (isMember.has(swiper)) push(excluded, swiper, swipee);
-          if (isMember.has(swipee)) push(f[2] === 'pass' ? excluded : likedBy, swipee, swiper);
+          if (isMember.has(swipee)) push(f[2] === 'like' ? likedBy : excluded, swipee, swiper);
         });
       }
-      return { readAt, members, profiles, candidates, excluded, likedBy };
+      return { xmin: xmin as string, readAt, members, versions, profiles, candidates, excluded, likedBy };
     },
     'snapshot', // one consistent view of members, candidates and swipes
   );

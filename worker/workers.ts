@@ -28,7 +28,7 @@ export function startWorkers(res: Resources, queues: Queues) {
   const live = new LiveIndex(db, { weights });
   const workers = [
     new Worker(QUEUE.partition, partitionProcessor(shared), { ...common, concurrency: config.WORKER_CONCURRENCY }),
-    new Worker(QUEUE.rebuild, rebuildProcessor({ db, redis, prefix: config.REDIS_PREFIX, queues, partitions: config.REBUILD_PARTITIONS }), common),
+    new Worker(QUEUE.rebuild, rebuildProcessor({ db, queues, partitions: config.REBUILD_PARTITIONS }), common),
     new Worker(QUEUE.incremental, incrementalProcessor({ ...shared, live }), common),
   ];
   for (const w of workers) watch(w, log);

@@ -27,7 +27,7 @@ swipes.openapi(
     requireSelf(c.get('userId'), user_id);
     const { db, feed, metrics } = c.get('deps');
     const result = await like(db, user_id, liked_user_id);
-    await feed.swiped(user_id, liked_user_id, 'like');
+    await feed.swiped(user_id, liked_user_id, 'like', result.xid);
     if (result.matched && result.created) metrics.matches.inc();
     const body = {
       liked_user_id,
@@ -56,8 +56,8 @@ swipes.openapi(
     const { user_id, liked_user_id } = c.req.valid('param');
     requireSelf(c.get('userId'), user_id);
     const { db, feed } = c.get('deps');
-    const { unmatched } = await pass(db, user_id, liked_user_id);
-    await feed.swiped(user_id, liked_user_id, 'pass');
+    const { unmatched, xid } = await pass(db, user_id, liked_user_id);
+    await feed.swiped(user_id, liked_user_id, 'pass', xid);
     return c.json({ passed_user_id: liked_user_id, unmatched }, 200);
   },
 );

@@ -18,6 +18,14 @@ export { type Columns, columnsFrom, emptyColumns } from './columns.js';
 export { type SwipeView, swipeViewFrom } from './swipe-view.js';
 export { askerOrder } from './asker-order.js';
 
+/** A built index, as plain data (typed arrays, objects and a Map) that can cross to another thread. */
+export interface IndexParts {
+  cols: Columns;
+  buckets: Buckets;
+  tagIds: Map<string, number>;
+  weights: Weights;
+}
+
 export interface Ranked {
   id: number;
   score: number;
@@ -46,13 +54,24 @@ export class MatchIndex {
   visited = 0;
 
   /** Builds the buckets once for the given ranking; `cols` is copied, so the caller may reuse it. */
-  constructor(cols: Columns, weights: Weights = FAIR) {
+  constructor(cols: Columns, weights: Weights = FAIR, built?: IndexParts) {
     checkWeights(weights);
     this.w = weights;
-    this.cols = copyColumns(cols);
-    this.b = buildBuckets(this.cols, this.rowExtras());
+    this.cols = built?.cols ?? copyColumns(cols);
+    if (built) for (const [t, id] of built.tagIds) this.tagIds.set(t, id);
+    this.b = built?.buckets ?? buildBuckets(this.cols, this.rowExtras());
     this.byId = new IdLookup(this.cols.id);
     this.mine = new Uint8Array(this.tagIds.size);
+  }
+
+  /** What the index is made of: typed arrays and plain objects, so another thread can build it and send it over. */
+  parts(): IndexParts {
+    return { cols: this.cols, buckets: this.b, tagIds: this.tagIds, weights: this.w };
+  }
+
+  /** An index from parts() of one built elsewhere (a worker thread), without building again. */
+  static fromParts(parts: IndexParts): MatchIndex {
+    return new MatchIndex(parts.cols, parts.weights, parts);
   }
 
   /** Per row: the boost (score.ts, the one definition) and the tags as dictionary ids. */

@@ -1,7 +1,7 @@
--- Everyone who could be eligible for some member of a partition: inside the union of the members'
--- ranges ($1..$2 age, $3..$4 height), of a gender some member wants ($5 mask), wanting the members'
--- gender ($6 bit), and whose own ranges reach the members' ages $7..$8 and heights $9..$10.
--- Columns as in shared/candidates.ts.
+-- Everyone who could be eligible for some member of a partition: shown to others, inside the union
+-- of the members' ranges ($1..$2 age, $3..$4 height), of a gender some member wants ($5 mask),
+-- wanting the members' gender ($6 bit), and whose own ranges reach the members' ages $7..$8 and
+-- heights $9..$10. Columns as in shared/candidates.ts.
 select u.id, u.age, u.height, u.gender_bit, u.interest_mask, u.preferred_age_min, u.preferred_age_max,
        u.preferred_height_min, u.preferred_height_max,
        coalesce(c.likes_given, 0) as likes_given, coalesce(c.passes_given, 0) as passes_given,
@@ -13,3 +13,4 @@ where u.age between $1 and $2 and u.height between $3 and $4
   and (u.gender_bit & $5) <> 0 and (u.interest_mask & $6) <> 0
   and u.preferred_age_min <= $8 and u.preferred_age_max >= $7
   and u.preferred_height_min <= $10 and u.preferred_height_max >= $9
+  and user_shown(u.visible, u.suspended_at)

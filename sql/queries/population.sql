@@ -1,4 +1,5 @@
--- No parameters. Every user, as matching needs them (streamed with COPY; columns as in shared/candidates.ts).
+-- No parameters. Every user others may be shown, as matching needs them (streamed with COPY;
+-- columns as in shared/candidates.ts).
 select u.id, u.age, u.height, u.gender_bit, u.interest_mask, u.preferred_age_min, u.preferred_age_max,
        u.preferred_height_min, u.preferred_height_max,
        coalesce(c.likes_given, 0) as likes_given, coalesce(c.passes_given, 0) as passes_given,
@@ -6,3 +7,4 @@ select u.id, u.age, u.height, u.gender_bit, u.interest_mask, u.preferred_age_min
        greatest(0, floor(extract(epoch from now() - u.created_at) / 86400))::int as days,
        array_to_json(u.interests)::text as interests
 from users u left join swipe_counts c on c.user_id = u.id
+where user_shown(u.visible, u.suspended_at)

@@ -1,51 +1,79 @@
 // The incremental pass: users created or changed since the last pass get their own list recomputed,
 // and are offered to the lists of the people they fit best (their own top K: eligibility is
 // symmetric, and fit counts both ways), scored as those people would rank them, so a new user shows up in others' feeds within a pass instead of after the nightly
-// rebuild. Idempotent: a retry redoes the same users from the same watermark.
+// rebuild. Idempotent: a retry redoes the same users from the same cursor.
+//
+// It reads the same change stream as the live index (users.change_xid, see shared/live-index.ts)
+// from a cursor kept in Postgres: a chain of passes works through the changes at or above the
+// watermark in (change_xid, id) order, BATCH users a pass, and when it reaches the end the
+// watermark moves to the xmin of the snapshot that began the chain. A full rebuild moves it too.
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { type Pool, rows } from '../../shared/db.js';
+import { type Db, type Pool, rows, withTransaction } from '../../shared/db.js';
 import { type FeedStore, refreshUserList } from '../../shared/feed.js';
 import { mergeEntries } from '../../shared/feed-store.js';
 import type { Weights } from '../../shared/matching/score.js';
 import { offerScores } from '../../shared/offer-scores.js';
 
 const BATCH = 2000;
+/** More changes than this (a bulk load) are left to a full rebuild: a pass per 2,000 would take hours. */
+const MAX_CHAIN = 50_000;
+export const CURSOR = 'incremental';
 
-export const watermarkKey = (prefix: string) => `${prefix}:incremental:watermark`;
+interface Cursor {
+  watermark: string;
+  chain_xmin: string | null;
+  after_xid: string | null;
+  after_id: number | null;
+}
 
-// The watermark is in µs, the precision of updated_at.
-/** A full rebuild covers every change made before it read Postgres: move the watermark up to then. */
-export async function coverUntil(redis: Redis, prefix: string, ms: number): Promise<void> {
-  const current = Number((await redis.get(watermarkKey(prefix))) ?? 0);
-  if (ms * 1000 > current) await redis.set(watermarkKey(prefix), String(ms * 1000));
+/** A full rebuild covered every change below `xmin`: the next pass starts from there. */
+export async function coverUntil(db: Db, xmin: string): Promise<void> {
+  await rows(db, 'advance_cursor', [CURSOR, xmin]);
 }
 
 export function incrementalProcessor(deps: FeedStore & { db: Pool; weights?: Weights }) {
-  const key = watermarkKey(deps.prefix);
   return async (_job: Job) => {
-    const mark = await deps.redis.get(key);
-    // First pass ever: what came before is the full rebuild's to cover.
-    if (mark === null) {
-      await deps.redis.set(key, String(Date.now() * 1000));
-      return { users: 0, offered: 0, more: false };
+    const read = await withTransaction(
+      deps.db,
+      async (tx) => {
+        const [{ xmin }] = await rows(tx, 'snapshot_xmin');
+        const [cursor] = await rows<Cursor>(tx, 'get_cursor', [CURSOR]);
+        if (!cursor) return { xmin: xmin as string, cursor, changed: [] };
+        if (!cursor.after_xid) {
+          const [{ n }] = await rows(tx, 'count_changed', [cursor.watermark, MAX_CHAIN + 1]);
+          if (n > MAX_CHAIN) return { xmin: xmin as string, cursor, changed: [], skipped: true };
+        }
+        const changed = await rows<{ id: number; change_xid: string; present: boolean; shown: boolean }>(tx, 'changed_since', [
+          cursor.watermark, cursor.after_xid ?? '0', cursor.after_id ?? 0, BATCH,
+        ]);
+        return { xmin: xmin as string, cursor, changed };
+      },
+      'snapshot',
+    );
+    // First pass ever, or a bulk load: what came before is a full rebuild's to cover.
+    if (!read.cursor || 'skipped' in read) {
+      await rows(deps.db, 'set_cursor', [CURSOR, read.xmin, null, null, null]);
+      return { users: 0, offered: 0, more: false, ...('skipped' in read ? { skipped: `over ${MAX_CHAIN} changes: left to the full rebuild (npm run rebuild, or the nightly one)` } : {}) };
     }
-    const changed = await rows<{ id: number; changed_us: string }>(deps.db, 'changed_users', [mark, BATCH]);
     let offered = 0;
-    for (const { id } of changed) {
-      const list = await refreshUserList(deps, id);
-      const swipes = await rows<{ other_id: number; outgoing: boolean; kind: string }>(deps.db, 'swipes_touching', [id]);
-      const swipedMe = new Set(swipes.filter((s) => !s.outgoing).map((s) => s.other_id));
-      const likedByMe = new Set(swipes.filter((s) => s.outgoing && s.kind === 'like').map((s) => s.other_id));
-      // Someone who already swiped on me must not be shown me again.
+    let users = 0;
+    for (const r of read.changed) {
+      if (!r.present) continue; // erased: their card is a tombstone already
+      users++;
+      const { list, swipedMe } = await refreshUserList(deps, r.id);
+      if (!r.shown) continue; // paused or suspended: nobody else's list gets them
+      // Someone who already swiped on me must not be shown me again; the bonus is theirs to get, not mine.
       const others = Array.from(list.ids).filter((other) => !swipedMe.has(other));
-      const scores = await offerScores(deps.db, id, others, likedByMe, deps.weights);
-      const entries: [number, number, number][] = others.flatMap((other) => (scores.has(other) ? [[other, id, scores.get(other)!] as [number, number, number]] : []));
-      await mergeEntries(deps.redis, deps.prefix, entries, deps.cacheSize);
+      const scores = await offerScores(deps.db, r.id, others, new Set(), deps.weights);
+      const entries = others.flatMap((other): [number, number, number][] => (scores.has(other) ? [[other, r.id, scores.get(other)!]] : []));
+      await mergeEntries(deps.redis, deps.prefix, entries, deps.cacheSize, list.xmin);
       offered += entries.length;
     }
-    const last = changed.at(-1);
-    if (last) await deps.redis.set(key, last.changed_us);
-    return { users: changed.length, offered, more: changed.length === BATCH };
+    const more = read.changed.length === BATCH;
+    const chainXmin = read.cursor.chain_xmin ?? read.xmin;
+    const last = read.changed.at(-1);
+    if (more) await rows(deps.db, 'set_cursor', [CURSOR, read.cursor.watermark, chainXmin, last!.change_xid, last!.id]);
+    else await rows(deps.db, 'set_cursor', [CURSOR, chainXmin, null, null, null]);
+    return { users, offered, more };
   };
 }

@@ -1,0 +1,45 @@
+// Loading the live index: one snapshot's xmin and everyone who may be shown, as a built MatchIndex.
+// At a million users building takes over a second of CPU, so the API does it in a worker thread
+// (below) and only swaps the result in: requests never wait behind it.
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { candidateOfFields } from './candidates.js';
+import { eachCopyRow } from './copy-text.js';
+import { type Pool, copyOutQuery, createPool, rows, withTransaction } from './db.js';
+import { MatchIndex, columnsFrom } from './matching/engine.js';
+import type { Candidate } from './matching/types.js';
+import type { Weights } from './matching/score.js';
+
+export interface Loaded {
+  index: MatchIndex;
+  /** The snapshot's xmin: every change below it is in the index. */
+  watermark: string;
+}
+
+export async function loadIndex(db: Pool, weights?: Weights): Promise<Loaded> {
+  return withTransaction(
+    db,
+    async (client) => {
+      const [{ xmin }] = await rows(client, 'snapshot_xmin');
+      const users: Candidate[] = [];
+      await eachCopyRow(copyOutQuery(client, 'population', []), (f) => users.push(candidateOfFields(f)));
+      return { index: new MatchIndex(columnsFrom(users), weights), watermark: xmin as string };
+    },
+    'snapshot',
+  );
+}
+
+// As a worker thread: load once from workerData.databaseUrl, send the parts (buffers transferred), exit.
+if (!isMainThread && workerData?.liveIndexLoad) {
+  const db = createPool(workerData.databaseUrl as string, 1);
+  loadIndex(db, workerData.weights as Weights | undefined)
+    .then(({ index, watermark }) => {
+      const parts = index.parts();
+      const buffers = new Set<ArrayBufferLike>();
+      for (const part of [parts.cols, parts.buckets]) {
+        for (const v of Object.values(part)) if (ArrayBuffer.isView(v)) buffers.add(v.buffer);
+      }
+      parentPort!.postMessage({ parts, watermark }, [...buffers] as ArrayBuffer[]);
+    })
+    .catch((err: Error) => parentPort!.postMessage({ error: err.message }))
+    .finally(() => db.end());
+}
