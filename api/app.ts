@@ -2,8 +2,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
-import { AppError, fromPgError } from '../shared/errors.js';
+import { AppError, fromInfraError, fromPgError } from '../shared/errors.js';
+import { unstorableFields } from '../shared/storable-text.js';
 import type { AppEnv, Deps } from './context.js';
 import { adminRoutes } from './routes/admin.js';
 import { feed } from './routes/feed.js';
@@ -25,8 +27,28 @@ const fromHttp: Record<number, AppError> = {
 function toAppError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
   if (err instanceof HTTPException) return fromHttp[err.status];
-  return fromPgError(err);
+  return fromPgError(err) ?? fromInfraError(err);
 }
+
+const JSON_TYPE = /^application\/([a-z-.]+\+)?json(;|$)/i;
+
+/**
+ * Any string in a JSON body or the query that Postgres would refuse (NUL) or alter (a lone surrogate)
+ * is a 400 naming it, for every route and field, including those added later. A body that is not
+ * JSON is left to the route's own validation (MALFORMED_JSON); a body over the limit to bodyLimit.
+ */
+const refuseUnstorableText = createMiddleware<AppEnv>(async (c, next) => {
+  const details = unstorableFields(c.req.queries(), 'query');
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && JSON_TYPE.test(c.req.header('content-type') ?? '')) {
+    const body = await c.req.json().catch((err: unknown) => {
+      if (err instanceof SyntaxError) return undefined;
+      throw err;
+    });
+    details.push(...unstorableFields(body));
+  }
+  if (details.length) throw new AppError('VALIDATION_ERROR', 'The request has text that cannot be stored.', details);
+  await next();
+});
 
 export function createApp(deps: Deps) {
   const app = new OpenAPIHono<AppEnv>({
@@ -53,6 +75,8 @@ export function createApp(deps: Deps) {
       },
     }),
   );
+
+  app.use(refuseUnstorableText);
 
   app.route('/', ops);
   app.route('/', profiles);
@@ -84,6 +108,10 @@ export function createApp(deps: Deps) {
     const known = toAppError(err);
     if (known) {
       if (known.code === 'UNAUTHORIZED' && !c.res.headers.has('WWW-Authenticate')) c.header('WWW-Authenticate', 'Bearer');
+      if (known.code === 'UNAVAILABLE') {
+        deps.log.warn({ err, path: c.req.path }, 'a backing service is unavailable');
+        c.header('Retry-After', '2');
+      }
       return c.json(known.toBody(), known.status);
     }
     deps.log.error({ err, path: c.req.path }, 'unhandled error');

@@ -60,4 +60,5 @@ const errorDescriptions: Record<number, string> = {
   404: 'Not found',
   413: 'Body over 64 KiB',
   415: 'Body is not JSON',
+  503: 'Postgres or Redis is unavailable; try again shortly',
 };

@@ -3,7 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'csv-parse';
-import { type Pool, createPool } from '../shared/db.js';
+import { BULK, type Pool, createPool } from '../shared/db.js';
 import { migrate } from '../shared/migrate.js';
 import { type NewProfile, newProfileSchema, preferenceFields, rangeIssues } from '../shared/profile.js';
 import { loadUsers } from './lib/copy-users.js';
@@ -122,7 +122,7 @@ async function main() {
     process.exit(2);
   }
   const config = await localConfig();
-  const pool = createPool(config.DATABASE_URL, 2);
+  const pool = createPool(config.DATABASE_URL, { ...BULK, max: 2 });
   const started = performance.now();
   try {
     await migrate(pool);

@@ -3,7 +3,7 @@
 // summary as the last line: one JSON object.
 import { SingleBar } from 'cli-progress';
 import { openQueues } from '../shared/queues.js';
-import { rebuildStatus, startRebuild } from '../shared/rebuild.js';
+import { rebuildStatus, triggerRebuild } from '../shared/rebuild.js';
 import { openResources } from '../shared/resources.js';
 import { startWorkers } from '../worker/workers.js';
 import { localConfig } from './lib/local-env.js';
@@ -12,8 +12,9 @@ const config = await localConfig();
 const res = await openResources({ ...config, LOG_LEVEL: process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn' }, 'rebuild');
 const queues = openQueues(res.config);
 const workers = startWorkers(res, queues);
-const jobId = await startRebuild(res.db, queues, res.config.REBUILD_PARTITIONS, 'cli');
-console.error(`rebuild ${jobId} started`);
+const { jobId, alreadyRunning } = await triggerRebuild(res.db, queues, res.config.REBUILD_PARTITIONS, 'cli');
+// One full rebuild at a time: when one is running, follow it (and lend it these workers).
+console.error(alreadyRunning ? `rebuild ${jobId} is already running; following it` : `rebuild ${jobId} started`);
 
 const bar = process.stderr.isTTY ? new SingleBar({ format: 'rebuild [{bar}] {percentage}% | partitions {done}/{total}', stream: process.stderr }) : undefined;
 bar?.start(100, 0, { done: 0, total: '?' });

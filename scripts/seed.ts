@@ -3,7 +3,7 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { type Pool, copyIn, createPool, rows as queryRows, withTransaction } from '../shared/db.js';
+import { BULK, type Pool, copyIn, createPool, rows as queryRows, withTransaction } from '../shared/db.js';
 import { migrate } from '../shared/migrate.js';
 import { chunks, copyUsers, dropIndexesIfEmpty, reserveUserIds, skipForeignKeyChecks } from './lib/copy-users.js';
 import { localConfig } from './lib/local-env.js';
@@ -155,7 +155,7 @@ async function main() {
     process.exit(2);
   }
   const config = await localConfig();
-  const pool = createPool(config.DATABASE_URL, 2);
+  const pool = createPool(config.DATABASE_URL, { ...BULK, max: 2 });
   try {
     await migrate(pool);
     const s = await seedUsers(pool, { ...opts, progress: process.stderr.isTTY ? progressBar() : undefined });

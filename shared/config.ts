@@ -17,6 +17,10 @@ const schema = z
     // Namespace of every Redis key and BullMQ queue; lets tests (and several deployments) share one Redis.
     REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('mm'),
     DB_POOL_SIZE: intFrom(20, 1, 500),
+    // Nothing a request waits on may hang: past these, it answers 503 UNAVAILABLE (see shared/db.ts, shared/redis.ts).
+    DB_STATEMENT_TIMEOUT_MS: intFrom(10_000, 100, 3_600_000),
+    DB_CONNECT_TIMEOUT_MS: intFrom(3_000, 100, 60_000),
+    REDIS_COMMAND_TIMEOUT_MS: intFrom(1_000, 50, 60_000),
     FEED_CACHE_SIZE: intFrom(100, 10, 1000),
     REBUILD_CRON: z.string().default('0 3 * * *'),
     INCREMENTAL_CRON: z.string().default('*/1 * * * *'),

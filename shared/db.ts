@@ -11,8 +11,36 @@ export type Client = pg.PoolClient;
 /** Anything a statement can run on: the pool, or a client inside a transaction. */
 export type Db = pg.Pool | pg.PoolClient;
 
-export function createPool(connectionString: string, max = 20): Pool {
-  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000 });
+export interface PoolOptions {
+  max?: number;
+  /** Postgres cancels a statement running longer (0: never). */
+  statementTimeoutMs?: number;
+  /** Postgres ends a session left idle inside a transaction this long (its locks are freed). */
+  idleInTransactionMs?: number;
+  /** Waiting for a connection (a new one, or a free one from a full pool) fails after this long. */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * Requests: nothing may hang, so that a request answers (503 at worst) within seconds when Postgres
+ * is away or stuck. Bulk work (COPY loads, migrations) passes BULK; a snapshot transaction (the
+ * rebuild's and the live index's full reads) lifts the statement timeout for itself.
+ */
+export const REQUEST_POOL: Required<Omit<PoolOptions, 'max'>> = { statementTimeoutMs: 10_000, idleInTransactionMs: 30_000, connectTimeoutMs: 3_000 };
+export const BULK: PoolOptions = { statementTimeoutMs: 0, idleInTransactionMs: 10 * 60_000, connectTimeoutMs: 10_000 };
+const BULK_STATEMENT_MS = 60 * 60_000;
+
+export function createPool(connectionString: string, options: number | PoolOptions = {}): Pool {
+  const o = { max: 20, ...REQUEST_POOL, ...(typeof options === 'number' ? { max: options } : options) };
+  const pool = new pg.Pool({
+    connectionString,
+    max: o.max,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: o.connectTimeoutMs,
+    statement_timeout: o.statementTimeoutMs,
+    idle_in_transaction_session_timeout: o.idleInTransactionMs,
+    keepAlive: true,
+  });
   // An idle client losing its connection (server restart) must not crash the process.
   pool.on('error', () => {});
   return pool;
@@ -46,17 +74,27 @@ export async function rows<R extends pg.QueryResultRow = Record<string, any>>(db
 
 export async function withClient<T>(pool: Pool, fn: (client: Client) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out client has no error listener of the pool's: without this one, a connection lost
+  // mid-use (Postgres restarting) would be an uncaught exception. The query in flight fails anyway;
+  // the broken client is then destroyed rather than returned to the pool.
+  let lost: Error | undefined;
+  const onError = (err: Error) => (lost = err);
+  client.on('error', onError);
   try {
     return await fn(client);
   } finally {
-    client.release();
+    client.removeListener('error', onError);
+    client.release(lost);
   }
 }
 
-/** `fn` in one transaction on one client; `snapshot` makes it a read-only repeatable-read one (one consistent view). */
+/**
+ * `fn` in one transaction on one client; `snapshot` makes it a read-only repeatable-read one (one
+ * consistent view), for full reads, which may run longer than a request's statement timeout.
+ */
 export async function withTransaction<T>(pool: Pool, fn: (client: Client) => Promise<T>, mode: 'write' | 'snapshot' = 'write'): Promise<T> {
   return withClient(pool, async (client) => {
-    await client.query(mode === 'snapshot' ? 'begin isolation level repeatable read read only' : 'begin');
+    await client.query(mode === 'snapshot' ? `begin isolation level repeatable read read only; set local statement_timeout = ${BULK_STATEMENT_MS}` : 'begin');
     try {
       const result = await fn(client);
       await client.query('commit');

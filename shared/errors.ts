@@ -54,3 +54,26 @@ export function fromPgError(err: unknown): AppError | undefined {
   const hit = sqlStates[code];
   return hit ? new AppError(hit[0], hit[1]) : undefined;
 }
+
+// Postgres or Redis away, restarting, or too slow: nothing wrong with the request, try again soon.
+// SQLSTATE classes 08 (connection), 53 (resources), 57 (operator intervention: shutdown, statement
+// timeout) and 40001/40P01/55P03 (serialization, deadlock, lock timeout); socket errors; the pg pool's
+// and ioredis' own messages for a lost connection, a full pool or a command timeout.
+const unavailableStates = /^(08|53|57)|^(40001|40P01|55P03)$/;
+const socketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const unavailableMessages =
+  /timeout exceeded when trying to connect|Connection terminated|connection error and is not queryable|Client was closed|Command timed out|Connection is closed|Stream isn't writeable|Reached the max retries per request|Cannot use a pool after calling end/i;
+
+export const unavailable = () => new AppError('UNAVAILABLE', 'The service is briefly unavailable; please try again in a few seconds.');
+
+export function fromInfraError(err: unknown): AppError | undefined {
+  const e = err as { code?: unknown; message?: unknown; name?: unknown; errors?: unknown } | undefined;
+  if (!e || typeof e !== 'object') return undefined;
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (unavailableStates.test(code) || socketCodes.has(code)) return unavailable();
+  if (e.name === 'MaxRetriesPerRequestError') return unavailable();
+  if (typeof e.message === 'string' && unavailableMessages.test(e.message)) return unavailable();
+  // Node reports a refused connection to every address of a host as one AggregateError.
+  if (Array.isArray(e.errors) && e.errors.length && e.errors.every((x) => fromInfraError(x))) return unavailable();
+  return undefined;
+}

@@ -10,6 +10,9 @@ const LOCK_KEY = 7_242_001;
 export async function migrate(pool: Pool): Promise<string[]> {
   const files = (await readdir(dir)).filter((f) => /^\d{4}_.+\.sql$/.test(f)).sort();
   return withClient(pool, async (client) => {
+    // Waiting for another process's migrations, and a migration itself, may take longer than a
+    // request's statement timeout (the pool's default).
+    await client.query('set statement_timeout = 0');
     await client.query('select pg_advisory_lock($1)', [LOCK_KEY]);
     try {
       await client.query(`create table if not exists schema_migrations (
@@ -32,6 +35,7 @@ export async function migrate(pool: Pool): Promise<string[]> {
       return applied;
     } finally {
       await client.query('select pg_advisory_unlock($1)', [LOCK_KEY]);
+      await client.query('reset statement_timeout');
     }
   });
 }

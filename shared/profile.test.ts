@@ -20,6 +20,18 @@ describe('newProfileSchema', () => {
     );
   });
 
+  it('refuses exactly the names and bios holding a NUL or a lone surrogate', () => {
+    const piece = fc.string({ unit: fc.oneof(fc.constantFrom('\u0000', '\uD83D', '\uDE00', 'a', ' '), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })), maxLength: 12 });
+    fc.assert(
+      fc.property(piece, piece, (name, bio) => {
+        const bad = (s: string) => s.includes('\u0000') || /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
+        const r = newProfileSchema.safeParse({ ...valid, name: `n${name}`, bio });
+        const refused = (r.error?.issues ?? []).map((i) => i.path.join('.')).sort();
+        expect(refused).toEqual([...(bad(bio) ? ['bio'] : []), ...(bad(name) ? ['name'] : [])]);
+      }),
+    );
+  });
+
   it('refuses upside-down ranges, naming the min field', () => {
     const r = newProfileSchema.safeParse({ ...valid, preferred_height_min: 191 });
     expect(r.success).toBe(false);

@@ -1,6 +1,7 @@
 // Profiles as the contract defines them: validation, the public card, and conversion from rows.
 import { z } from 'zod';
 import { GENDERS, type Gender } from './genders.js';
+import { unstorable } from './storable-text.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const age = int(18, 120);
@@ -12,15 +13,21 @@ const interestedIn = z
   .min(1, 'name at least one gender, or leave the field out to be open to everyone')
   .transform((gs) => GENDERS.filter((g) => gs.includes(g)));
 
+/** A string Postgres stores as given (no NUL, no lone surrogate): use it for every text field. */
+export const storableText = () =>
+  z.string().superRefine((s, ctx) => {
+    const why = unstorable(s);
+    if (why) ctx.addIssue({ code: 'custom', message: why });
+  });
+
 // Interest tags: trimmed, lower-cased, duplicates dropped (first occurrence kept), then at most 10.
 const interests = z
   .array(
-    z.string()
+    storableText()
       .trim()
       .toLowerCase()
       .min(1, 'each interest needs at least one character')
-      .max(30, 'each interest must be at most 30 characters')
-      .refine((t) => !t.includes('\0'), 'must not contain NUL characters'),
+      .max(30, 'each interest must be at most 30 characters'),
   )
   .transform((ts) => [...new Set(ts)])
   .pipe(z.array(z.string()).max(10, 'at most 10 interests'));
@@ -48,7 +55,7 @@ const rangesInOrder = (p: Ranges, ctx: z.RefinementCtx) => {
 
 export const newProfileSchema = z
   .object({
-    name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+    name: storableText().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
     age,
     height,
     gender: gender.nullish(),
@@ -57,7 +64,7 @@ export const newProfileSchema = z
     preferred_age_max: age,
     preferred_height_min: height,
     preferred_height_max: height,
-    bio: z.string().max(500, 'must be at most 500 characters').nullish(),
+    bio: storableText().max(500, 'must be at most 500 characters').nullish(),
     interests: interests.nullish(),
   })
   .superRefine(rangesInOrder);

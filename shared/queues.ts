@@ -22,14 +22,21 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-/** Producers fail fast when Redis is away (no offline queue), rather than hang a request. */
+/**
+ * Producers fail fast when Redis is away (no offline queue) or stuck (a command timeout; adding a
+ * rebuild's flow is one larger script, so it gets a few seconds), rather than hang a request.
+ */
 export function openQueues(config: Pick<Config, 'REDIS_URL' | 'REDIS_PREFIX'>): Queues {
-  const connection = createRedis(config.REDIS_URL, 'client', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const connection = createRedis(config.REDIS_URL, 'client', { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 3_000 });
   const opts = { connection, prefix: bullPrefix(config) };
   const rebuild = new Queue(QUEUE.rebuild, opts);
   const partition = new Queue(QUEUE.partition, opts);
   const incremental = new Queue(QUEUE.incremental, opts);
   const flow = new FlowProducer(opts);
+  // Redis being away is answered where a command fails (503); the connection's own error events
+  // would otherwise be printed on every reconnection attempt.
+  for (const q of [rebuild, partition, incremental]) q.on('error', () => {});
+  flow.on('error', () => {});
   return {
     rebuild,
     partition,

@@ -17,12 +17,85 @@ export interface RebuildSummary {
 
 const keep = { removeOnComplete: { count: 200 }, removeOnFail: { count: 200 } };
 
-/** Plans the partitions from current head counts and adds the flow. Returns the run's job id. */
+/**
+ * One full rebuild at a time. A Redis key names the running run's id: taken with SET NX (atomic, so
+ * concurrent triggers agree on one run), released by the run's parent job when it completes. A run
+ * that failed (its parent never runs) or vanished leaves the key behind; the next trigger sees that
+ * run is over and takes the key over with a compare-and-set. The TTL is only a safety net.
+ */
+const LOCK_TTL_MS = 6 * 60 * 60_000;
+// A run's flow is added right after its key is taken: until then a missing job is not a stale key.
+const FLOW_GRACE_MS = 30_000;
+export const rebuildLockKey = (queues: Pick<Queues, 'rebuild'>) => `${queues.rebuild.opts.prefix}:lock:full-rebuild`;
+const runStartedAt = (runId: string) => Number(runId.split('-')[1]) || 0;
+const CAS = `if redis.call('get', KEYS[1]) == ARGV[1] then
+  if ARGV[2] == '' then return redis.call('del', KEYS[1]) end
+  return redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3])
+end
+return false`;
+
+export interface RebuildStart {
+  jobId: string;
+  /** The run named is one that was already running (no new one was started). */
+  alreadyRunning: boolean;
+}
+
+/** Starts a full rebuild, or names the one running. */
+export async function triggerRebuild(db: Db, queues: Queues, partitions: number, trigger: string): Promise<RebuildStart> {
+  await queues.rebuild.waitUntilReady(); // the producers' connection has no offline queue
+  const redis = queues.connection;
+  const key = rebuildLockKey(queues);
+  const runId = `rebuild-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (await redis.set(key, runId, 'PX', LOCK_TTL_MS, 'NX')) {
+      try {
+        await addRun(db, queues, partitions, trigger, runId);
+      } catch (err) {
+        await redis.eval(CAS, 1, key, runId, '', 0).catch(() => {});
+        throw err;
+      }
+      return { jobId: runId, alreadyRunning: false };
+    }
+    const current = await redis.get(key);
+    if (current === null) continue; // released meanwhile: try again
+    if (!(await isOver(queues, current))) return { jobId: current, alreadyRunning: true };
+    // The named run is over but never let go: take its place, unless someone else just did.
+    if (await redis.eval(CAS, 1, key, current, runId, LOCK_TTL_MS)) {
+      try {
+        await addRun(db, queues, partitions, trigger, runId);
+      } catch (err) {
+        await redis.eval(CAS, 1, key, runId, '', 0).catch(() => {});
+        throw err;
+      }
+      return { jobId: runId, alreadyRunning: false };
+    }
+  }
+  throw new Error('could not take or read the rebuild lock');
+}
+
+async function isOver(queues: Queues, runId: string): Promise<boolean> {
+  const job = await Job.fromId(queues.rebuild, runId);
+  if (!job) return Date.now() - runStartedAt(runId) > FLOW_GRACE_MS;
+  const state = await job.getState();
+  return state === 'completed' || state === 'failed' || state === 'unknown';
+}
+
+/** Called by the run's parent job as it completes: the next trigger starts a new run. */
+export async function releaseRebuildLock(queues: Pick<Queues, 'rebuild' | 'connection'>, runId: string): Promise<void> {
+  await queues.rebuild.waitUntilReady();
+  await queues.connection.eval(CAS, 1, rebuildLockKey(queues), runId, '', 0);
+}
+
+/** Starts a full rebuild, or joins the running one; returns its job id. */
 export async function startRebuild(db: Db, queues: Queues, partitions: number, trigger: string): Promise<string> {
+  return (await triggerRebuild(db, queues, partitions, trigger)).jobId;
+}
+
+/** Plans the partitions from current head counts and adds the run's flow. */
+async function addRun(db: Db, queues: Queues, partitions: number, trigger: string, runId: string): Promise<void> {
   // The day's swipes into the counters first, so every partition ranks with them.
   await foldSwipeCounts(db);
   const plan = planPartitions(await rows<Cell>(db, 'population_cells'), partitions);
-  const runId = `rebuild-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   await queues.flow.add({
     name: 'rebuild',
     queueName: QUEUE.rebuild,
@@ -35,7 +108,6 @@ export async function startRebuild(db: Db, queues: Queues, partitions: number, t
       opts: { jobId: `${runId}-p${index}`, attempts: 5, backoff: { type: 'exponential', delay: 1000 }, failParentOnFailure: true, ...keep },
     })),
   });
-  return runId;
 }
 
 export interface RebuildStatus {

@@ -16,8 +16,12 @@ export interface Resources {
 
 export async function openResources(config: Config, name: string): Promise<Resources> {
   const log = createLogger(config.LOG_LEVEL, name);
-  const db = createPool(config.DATABASE_URL, config.DB_POOL_SIZE);
-  const redis = createRedis(config.REDIS_URL);
+  const db = createPool(config.DATABASE_URL, {
+    max: config.DB_POOL_SIZE,
+    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+  });
+  const redis = createRedis(config.REDIS_URL, 'client', { commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS });
   const applied = await migrate(db);
   if (applied.length) log.info({ applied }, 'migrations applied');
   return {

@@ -6,7 +6,7 @@ import { HonoAdapter } from '@bull-board/hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { AppError } from '../../shared/errors.js';
 import type { Queues } from '../../shared/queues.js';
-import { rebuildStatus, startRebuild } from '../../shared/rebuild.js';
+import { rebuildStatus, triggerRebuild } from '../../shared/rebuild.js';
 import { adminAuth } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { errors, json } from '../schemas.js';
@@ -20,15 +20,16 @@ export function adminRoutes(queues: Queues) {
       method: 'post',
       path: '/admin/rebuild',
       tags: ['operators'],
-      summary: 'Start a full rebuild of every user\'s ranked list',
+      summary: 'Start a full rebuild of every user\'s ranked list, or name the one running',
+      description: 'One full rebuild runs at a time: while one runs, the answer names it with `already_running: true` and starts nothing.',
       security: operator,
       middleware: [adminAuth] as const,
-      responses: { 202: json(z.object({ job_id: z.string() }), 'Started'), ...errors(401) },
+      responses: { 202: json(z.object({ job_id: z.string(), already_running: z.literal(true).optional() }), 'Started, or already running'), ...errors(401, 503) },
     }),
     async (c) => {
       const { db, config } = c.get('deps');
-      const job_id = await startRebuild(db, queues, config.REBUILD_PARTITIONS, 'operator');
-      return c.json({ job_id }, 202);
+      const run = await triggerRebuild(db, queues, config.REBUILD_PARTITIONS, 'operator');
+      return c.json(run.alreadyRunning ? { job_id: run.jobId, already_running: true as const } : { job_id: run.jobId }, 202);
     },
   );
 

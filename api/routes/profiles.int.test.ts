@@ -63,6 +63,11 @@ describe('POST /register', () => {
     ['preferred age out of range', { preferred_age_max: 121 }, 'preferred_age_max'],
     ['missing preferred height', { preferred_height_max: undefined }, 'preferred_height_max'],
     ['long bio', { bio: 'b'.repeat(501) }, 'bio'],
+    // Postgres refuses NUL in text; a lone surrogate has no UTF-8 form.
+    ['NUL in the name', { name: 'Al\u0000ex' }, 'name'],
+    ['NUL in the bio', { bio: 'hi\u0000' }, 'bio'],
+    ['a lone surrogate in the bio', { bio: 'hi \uD83D' }, 'bio'],
+    ['NUL in a field the route does not know', { nickname: '\u0000' }, 'nickname'],
   ])('rejects %s with a 400 naming the field', async (_, patch, field) => {
     const before = await t.db.query('select count(*)::int as n from users');
     const res = await t.call('POST', '/register', { body: { ...baseProfile, ...patch } });
@@ -201,6 +206,13 @@ describe('operations', () => {
     } finally {
       deadRedis.disconnect();
     }
+  });
+
+  it('refuses NUL in the query of any route with a 400 naming it', async () => {
+    const { id, token } = await t.register();
+    const res = await t.call('GET', `/potential_matches/${id}?limit=5&note=a%00b`, { token });
+    expectError(res, 400, 'VALIDATION_ERROR');
+    expect(res.body.error.details).toEqual([{ field: 'query.note.0', message: 'must not contain NUL characters' }]);
   });
 
   it('answers unknown routes with the error body', async () => {

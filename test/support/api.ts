@@ -13,6 +13,7 @@ import { type TestEnv, createTestEnv } from './env.js';
 
 export interface TestApi extends TestEnv {
   deps: Deps;
+  app: ReturnType<typeof createApp>;
   call(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
   register(profile?: Partial<ProfileInput>): Promise<{ id: number; token: string; user: any }>;
   tokenFor(userId: number): Promise<string>;
@@ -43,8 +44,12 @@ export const baseProfile: ProfileInput = {
 };
 
 export async function createTestApi(overrides: Record<string, string> = {}): Promise<TestApi> {
-  const env = await createTestEnv(overrides);
-  const redis = createRedis(env.config.REDIS_URL);
+  return apiOver(await createTestEnv(overrides));
+}
+
+/** The app over a given database and Redis (fault tests bring their own servers). */
+export function apiOver(env: TestEnv): TestApi {
+  const redis = createRedis(env.config.REDIS_URL, 'client', { commandTimeout: env.config.REDIS_COMMAND_TIMEOUT_MS });
   const live = new LiveIndex(env.db, { pollMs: 200, weights: rankingWeights(env.config) });
   const deps: Deps = {
     config: env.config,
@@ -78,6 +83,7 @@ export async function createTestApi(overrides: Record<string, string> = {}): Pro
   return {
     ...env,
     deps,
+    app,
     call,
     async register(profile = {}) {
       const res = await call('POST', '/register', { body: { ...baseProfile, ...profile } });
