@@ -13,7 +13,12 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const count = (w: World, u: Candidate) => w.users.filter((v) => eligible(w, u, v)).length;
+/** Who may not be shown (paused or suspended) and which pairs blocked each other: not in the shared oracle yet. */
+let hiddenUsers = new Set<number>();
+let blocked = new Set<string>();
+const pair = (a: number, b: number) => `${Math.min(a, b)}-${Math.max(a, b)}`;
+const count = (w: World, u: Candidate) =>
+  w.users.filter((v) => eligible(w, u, v) && !hiddenUsers.has(v.id) && !blocked.has(pair(u.id, v.id))).length;
 
 /** The contract's pool, by brute force: eligible now, and how many more each widening alone admits. */
 function expectedPool(w: World, u: Candidate) {
@@ -39,6 +44,12 @@ describe('GET /pool', () => {
     const users = [];
     for (let i = 0; i < 120; i++) users.push(await t.register(randomProfile(r, i, i % 2 === 0)));
     await randomSwipes(t.db, r, users.map((u) => u.id), 600);
+    // Some paused, some blocks either way.
+    await t.db.query('update users set visible = false where id % 17 = 0');
+    await t.db.query(`insert into blocks (blocker_id, blocked_id)
+      select a.id, b.id from users a join users b on b.id = a.id + 1 where a.id % 5 = 0 on conflict do nothing`);
+    hiddenUsers = new Set((await t.db.query('select id from users where not user_shown(visible, suspended_at)')).rows.map((x) => x.id));
+    blocked = new Set((await t.db.query('select blocker_id, blocked_id from blocks')).rows.map((x) => pair(x.blocker_id, x.blocked_id)));
     const world = await loadWorld(t.db);
     let widened = 0;
     for (const u of users) {

@@ -2,8 +2,8 @@
 -- more each widening would admit on its own: the preferred age range 2 years wider at each end
 -- (within 18..120), the height range 5 cm wider (within 100..250), and each gender not yet in
 -- interested_in (a profile with no gender stated stays for those open to all). No row when $1 does
--- not exist. Every rule that does not depend on $1's own filters is in `others`: visibility
--- (`and v.visible`) and blocks (`and not exists (select 1 from blocks ...)` both ways) belong there.
+-- not exist. Every rule that does not depend on $1's own filters is in `others`: v may be shown
+-- (visible, not suspended), no block either way, no swipe that excludes, no match.
 with me as (
   select id, age, height, gender_bit, interest_mask, preferred_age_min as amin, preferred_age_max as amax,
          preferred_height_min as hmin, preferred_height_max as hmax
@@ -25,8 +25,12 @@ others as (
     and me.age between v.preferred_age_min and v.preferred_age_max
     and me.height between v.preferred_height_min and v.preferred_height_max
     and (v.interest_mask & me.gender_bit) <> 0
-  -- swipes and matches: $1 has not swiped on v, v has not passed on $1, they are not matched
-  where not exists (select 1 from swipes s where s.swiper_id = me.id and s.swipee_id = v.id)
+    and user_shown(v.visible, v.suspended_at)
+  -- blocks, swipes and matches: neither blocked the other, $1 has not swiped on v, v has not passed
+  -- on $1, they are not matched
+  where not exists (select 1 from blocks b where b.blocker_id = me.id and b.blocked_id = v.id)
+    and not exists (select 1 from blocks b where b.blocker_id = v.id and b.blocked_id = me.id)
+    and not exists (select 1 from swipes s where s.swiper_id = me.id and s.swipee_id = v.id)
     and not exists (select 1 from swipes s where s.swiper_id = v.id and s.swipee_id = me.id and s.kind = 'pass')
     and not exists (select 1 from matches m where m.user_low = least(me.id, v.id) and m.user_high = greatest(me.id, v.id))
 )
