@@ -46,11 +46,15 @@ describe('GET /pool', () => {
     await randomSwipes(t.db, r, users.map((u) => u.id), 600);
     // Some paused, some blocks either way.
     await t.db.query('update users set visible = false where id % 17 = 0');
-    await t.db.query(`insert into blocks (blocker_id, blocked_id)
-      select a.id, b.id from users a join users b on b.id = a.id + 1 where a.id % 5 = 0 on conflict do nothing`);
     hiddenUsers = new Set((await t.db.query('select id from users where not user_shown(visible, suspended_at)')).rows.map((x) => x.id));
-    blocked = new Set((await t.db.query('select blocker_id, blocked_id from blocks')).rows.map((x) => pair(x.blocker_id, x.blocked_id)));
     const world = await loadWorld(t.db);
+    // Blocks between people who are eligible for each other, in both directions.
+    const pairs = world.users.flatMap((u) => world.users.filter((v) => u.id < v.id && eligible(world, u, v)).map((v) => [u.id, v.id]));
+    for (const [i, [a, b]] of pairs.filter((_, i) => i % 7 === 0).entries()) {
+      await t.db.query('insert into blocks (blocker_id, blocked_id) values ($1, $2)', i % 2 ? [a, b] : [b, a]);
+    }
+    blocked = new Set((await t.db.query('select blocker_id, blocked_id from blocks')).rows.map((x) => pair(x.blocker_id, x.blocked_id)));
+    expect(blocked.size).toBeGreaterThan(10);
     let widened = 0;
     for (const u of users) {
       const res = await t.call('GET', `/pool/${u.id}`, { token: u.token });
