@@ -6,13 +6,16 @@ import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import { AppError, fromInfraError, fromPgError } from '../shared/errors.js';
 import { unstorableFields } from '../shared/storable-text.js';
+import { DRAIN_LIMIT } from './connections.js';
 import type { AppEnv, Deps } from './context.js';
+import { documentIdempotencyKey, idempotency } from './idempotency.js';
 import { adminRoutes } from './routes/admin.js';
 import { feed } from './routes/feed.js';
 import { ops } from './routes/ops.js';
 import { pool } from './routes/pool.js';
 import { profiles } from './routes/profiles.js';
 import { swipes } from './routes/swipes.js';
+import { tokens } from './routes/tokens.js';
 
 const MAX_BODY = 64 * 1024;
 
@@ -70,19 +73,25 @@ export function createApp(deps: Deps) {
   app.use(
     bodyLimit({
       maxSize: MAX_BODY,
-      onError: () => {
+      onError: (c) => {
+        // A body too big to read and discard (connections.ts) ends the connection: say so, so the client
+        // sends its next request on another one.
+        if (Number(c.req.header('content-length')) > DRAIN_LIMIT) c.header('Connection', 'close');
         throw fromHttp[413];
       },
     }),
   );
 
   app.use(refuseUnstorableText);
+  // After bodyLimit (the fingerprint reads the body), before every route: all POSTs, present and future.
+  app.use(idempotency);
 
   app.route('/', ops);
   app.route('/', profiles);
   app.route('/', swipes);
   app.route('/', feed);
   app.route('/', pool);
+  app.route('/', tokens);
   app.route('/', adminRoutes(deps.queues));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
@@ -96,10 +105,16 @@ export function createApp(deps: Deps) {
   plain('/openapi.json', 'This document', ['operations'], 'OpenAPI 3.1');
   plain('/docs', 'This interactive reference', ['operations'], 'HTML');
   plain('/admin/queues', 'The Bull Board dashboard (Basic auth: any user name, ADMIN_TOKEN as password)', ['operators'], 'HTML', [{ operator: [] }]);
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Matchmaker API', version: '0.1.0', description: 'Profiles, swipes, matches and ranked mutual feeds.' },
-  });
+  app.get('/openapi.json', (c) =>
+    c.json(
+      documentIdempotencyKey(
+        app.getOpenAPI31Document({
+          openapi: '3.1.0',
+          info: { title: 'Matchmaker API', version: '0.1.0', description: 'Profiles, swipes, matches and ranked mutual feeds.' },
+        }),
+      ),
+    ),
+  );
 
   app.notFound(() => {
     throw fromHttp[404];
@@ -107,6 +122,7 @@ export function createApp(deps: Deps) {
   app.onError((err, c: Context<AppEnv>) => {
     const known = toAppError(err);
     if (known) {
+      for (const [name, value] of Object.entries(known.headers ?? {})) c.header(name, value);
       if (known.code === 'UNAUTHORIZED' && !c.res.headers.has('WWW-Authenticate')) c.header('WWW-Authenticate', 'Bearer');
       if (known.code === 'UNAVAILABLE') {
         deps.log.warn({ err, path: c.req.path }, 'a backing service is unavailable');

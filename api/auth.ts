@@ -1,7 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { AppError } from '../shared/errors.js';
-import { verifyUserToken } from '../shared/tokens.js';
+import { type TokenClaims, verifyUserToken } from '../shared/tokens.js';
 import type { AppEnv } from './context.js';
 
 const unauthorized = () => new AppError('UNAUTHORIZED', 'A valid token is required: send "Authorization: Bearer <token>".');
@@ -13,10 +14,12 @@ function bearer(header: string | undefined): string | undefined {
 
 // Checking an HS256 signature is a good share of a cached page's cost, so a verified token is
 // remembered until it expires: per config (one secret), bounded, forgotten whole when full.
-const verified = new WeakMap<object, Map<string, { userId: number; exp?: number }>>();
+// Its version is then compared with the user's current one (an in-process cache, see
+// shared/token-versions.ts): a signed-out, revoked or deleted user's tokens stop working.
+const verified = new WeakMap<object, Map<string, TokenClaims>>();
 const REMEMBER = 50_000;
 
-async function userOf(secret: string, scope: object, token: string): Promise<number | undefined> {
+async function claimsOf(secret: string, scope: object, token: string): Promise<TokenClaims | undefined> {
   let known = verified.get(scope);
   if (!known) verified.set(scope, (known = new Map()));
   let hit = known.get(token);
@@ -26,18 +29,35 @@ async function userOf(secret: string, scope: object, token: string): Promise<num
     if (known.size >= REMEMBER) known.clear();
     known.set(token, hit);
   }
-  return hit.exp === undefined || hit.exp > Date.now() / 1000 ? hit.userId : undefined;
+  return hit.exp > Date.now() / 1000 ? hit : undefined;
 }
 
-/** Requires a valid user token; the route then checks it is the user named in the path (403 otherwise). */
+/** Requires a valid user token of an existing user at their current token version; the route then checks it is the user named in the path (403 otherwise). */
 export const userAuth = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearer(c.req.header('authorization'));
-  const { config } = c.get('deps');
-  const userId = token ? await userOf(config.JWT_SECRET, config, token) : undefined;
-  if (userId === undefined) throw unauthorized();
-  c.set('userId', userId);
+  const { config, tokenVersions } = c.get('deps');
+  const claims = token ? await claimsOf(config.JWT_SECRET, config, token) : undefined;
+  if (!claims || (await tokenVersions.current(claims.userId)) !== claims.version) throw unauthorized();
+  c.set('userId', claims.userId);
+  c.set('tokenVersion', claims.version);
   await next();
 });
+
+/**
+ * Who is calling, as far as the credentials go, without refusing anyone (the routes do that):
+ * a user, the operator, nobody (no Authorization header), or 'invalid' credentials.
+ */
+export async function identifyCaller(c: Context<AppEnv>): Promise<{ userId: number } | 'operator' | 'anonymous' | 'invalid'> {
+  const header = c.req.header('authorization');
+  if (header === undefined) return 'anonymous';
+  const { config } = c.get('deps');
+  const given = operatorSecret(header);
+  if (given && sameSecret(given, config.ADMIN_TOKEN)) return 'operator';
+  const token = bearer(header);
+  const claims = token ? await claimsOf(config.JWT_SECRET, config, token) : undefined;
+  if (!claims || (await c.get('deps').tokenVersions.current(claims.userId)) !== claims.version) return 'invalid';
+  return { userId: claims.userId };
+}
 
 /** The path names the caller, or the caller is not allowed. */
 export function requireSelf(callerId: number, userId: number): void {
@@ -50,19 +70,31 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+const basicOf = (header: string) => header.match(/^Basic\s+(\S+)\s*$/i)?.[1];
+
+/** The secret of a Bearer token or the password of Basic auth. */
+function operatorSecret(header: string): string | undefined {
+  const basic = basicOf(header);
+  if (!basic) return bearer(header);
+  const decoded = Buffer.from(basic, 'base64').toString('utf8');
+  return decoded.slice(decoded.indexOf(':') + 1);
+}
+
+function decodedUser(basic: string): string {
+  const decoded = Buffer.from(basic, 'base64').toString('utf8');
+  return decoded.slice(0, Math.max(0, decoded.indexOf(':'))).slice(0, 100);
+}
+
 /** The operator token, as a Bearer token or as the password of HTTP Basic auth (for the dashboard in a browser). */
 export const adminAuth = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header('authorization') ?? '';
-  const expected = c.get('deps').config.ADMIN_TOKEN;
-  let given = bearer(header);
-  const basic = header.match(/^Basic\s+(\S+)\s*$/i)?.[1];
-  if (basic) {
-    const decoded = Buffer.from(basic, 'base64').toString('utf8');
-    given = decoded.slice(decoded.indexOf(':') + 1);
-  }
-  if (!given || !sameSecret(given, expected)) {
+  const given = operatorSecret(header);
+  const basic = basicOf(header);
+  if (!given || !sameSecret(given, c.get('deps').config.ADMIN_TOKEN)) {
     c.header('WWW-Authenticate', 'Basic realm="matchmaker operators", charset="UTF-8"');
     throw new AppError('UNAUTHORIZED', 'The operator token is required (Bearer, or the password of Basic auth).');
   }
+  // Who, for the audit log: the Basic user name an operator chose, else how they authenticated.
+  c.set('operator', basic ? decodedUser(basic) || 'basic' : 'bearer');
   await next();
 });

@@ -5,6 +5,8 @@ import type { Feed } from '../shared/feed.js';
 import type { LiveIndex } from '../shared/live-index.js';
 import type { Logger } from '../shared/logger.js';
 import type { Queues } from '../shared/queues.js';
+import type { RateLimits } from '../shared/rate-limits.js';
+import type { TokenVersions } from '../shared/token-versions.js';
 import type { ApiMetrics } from './metrics.js';
 
 /** What every handler may use, set once per app (tests build their own). */
@@ -17,8 +19,10 @@ export interface Deps {
   feed: Feed;
   queues: Queues;
   live: LiveIndex;
+  limits: RateLimits;
+  tokenVersions: TokenVersions;
 }
 
 export interface AppEnv {
-  Variables: { deps: Deps; userId: number };
+  Variables: { deps: Deps; userId: number; tokenVersion: number; operator: string; audit: Record<string, unknown> };
 }

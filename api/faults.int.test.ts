@@ -60,7 +60,7 @@ beforeAll(async () => {
   });
   const db = createPool(config.DATABASE_URL, { max: 10, statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS, connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS });
   await migrate(db);
-  t = apiOver({ config, db, close: () => db.end() });
+  t = await apiOver({ config, db, close: () => db.end() });
   for (let i = 0; i < 12; i++) users.push(await t.register({ name: `load ${i}` }));
   const bulk = createPool(config.DATABASE_URL, { ...BULK, max: 2 });
   await seedUsers(bulk, { users: 3_000, seed: 11 });

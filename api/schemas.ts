@@ -51,7 +51,9 @@ export const json = <T extends z.ZodType>(schema: T, description: string) => ({
 
 /** The error responses a route can give, for the document. */
 export const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, json(ErrorBody, errorDescriptions[s] ?? 'Error')]));
+  Object.fromEntries(statuses.map((s) => [s, { ...json(ErrorBody, errorDescriptions[s] ?? 'Error'), ...(s === 429 ? { headers: retryAfter } : {}) }]));
+
+const retryAfter = { 'Retry-After': { description: 'Seconds until the limit lets this request through', schema: { type: 'integer' as const, minimum: 1 } } };
 
 const errorDescriptions: Record<number, string> = {
   400: 'Invalid input',
@@ -60,5 +62,6 @@ const errorDescriptions: Record<number, string> = {
   404: 'Not found',
   413: 'Body over 64 KiB',
   415: 'Body is not JSON',
+  429: 'Over a rate limit: nothing was done; Retry-After says in how many seconds to try again',
   503: 'Postgres or Redis is unavailable; try again shortly',
 };

@@ -9,6 +9,8 @@ import { type Feed, createCachedFeed, createLiveFeed } from '../shared/feed.js';
 import type { LiveIndex } from '../shared/live-index.js';
 import type { Queues } from '../shared/queues.js';
 import type { Resources } from '../shared/resources.js';
+import { createRateLimits } from '../shared/rate-limits.js';
+import { TokenVersions } from '../shared/token-versions.js';
 import { signUserToken } from '../shared/tokens.js';
 import { type LoadResult, type LoadSpec, runLoad } from './load-client.js';
 import { type Latency, type Row, int, latency, pct, ratio, spread } from './stats.js';
@@ -29,13 +31,15 @@ export interface FeedReads {
 
 /** The app as api/server.ts builds it, but on 127.0.0.1 and an OS-chosen port that we can read back. */
 async function listen(res: Resources, queues: Queues, live: LiveIndex, feed: Feed) {
-  const app = createApp({ ...res, metrics: createMetrics(), feed, queues, live });
+  const tokenVersions = new TokenVersions(res.db, res.redis, res.config.REDIS_PREFIX);
+  const limits = createRateLimits(res.config, res.redis);
+  const app = createApp({ ...res, metrics: createMetrics(), feed, queues, live, limits, tokenVersions });
   const server = await new Promise<ReturnType<typeof serve>>((ok) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => ok(s));
   });
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () => new Promise<void>((r) => server.close(() => void tokenVersions.close().then(() => r()))),
   };
 }
 
@@ -48,7 +52,7 @@ export async function benchFeedReads(res: Resources, queues: Queues, live: LiveI
       if (feedErrors++ === 0) log.warn({ err }, 'feed cache error during the bench');
     },
   });
-  const tokens = await Promise.all(userIds.map((id) => signUserToken(config.JWT_SECRET, id)));
+  const tokens = await Promise.all(userIds.map((id) => signUserToken(config.JWT_SECRET, id, config.TOKEN_TTL_S)));
   const paths = userIds.map((id) => `/potential_matches/${id}?limit=20`);
   const load = (port: number, extra: Partial<LoadSpec> = {}): Promise<LoadResult> =>
     runLoad({ port, paths, tokens, concurrency: o.concurrency, maxRequests: o.maxRequests, maxSeconds: o.seconds, warmupSeconds: 1, ...extra });

@@ -43,6 +43,8 @@ export async function openBenchEnv(log: (m: string) => void): Promise<BenchEnv> 
       ADMIN_TOKEN: randomBytes(24).toString('hex'),
       LOG_LEVEL: 'warn',
       PORT: '0',
+      // A benchmark is one client reading as fast as it can: exactly what the limits stop.
+      RATE_LIMITS: 'off',
     });
     const res = await openResources(config, 'bench'); // migrates the new database
     cleanups.push(() => res.close());

@@ -1,5 +1,5 @@
 // `npm run token -- USER_ID`: prints a user token signed with JWT_SECRET (the development one when unset).
-import { signUserToken } from '../shared/tokens.js';
+import { DEFAULT_TOKEN_TTL_S, signUserToken } from '../shared/tokens.js';
 import { fillDevSecrets } from './lib/local-env.js';
 
 const arg = process.argv[2] ?? '';
@@ -12,4 +12,6 @@ if (!process.env.JWT_SECRET) {
   console.error('JWT_SECRET is not set (required when NODE_ENV=production)');
   process.exit(1);
 }
-console.log(await signUserToken(process.env.JWT_SECRET, Number(arg)));
+// Version 0: valid until the user signs out everywhere or an operator revokes their tokens.
+const ttl = Number(process.env.TOKEN_TTL_S) || DEFAULT_TOKEN_TTL_S;
+console.log(await signUserToken(process.env.JWT_SECRET, Number(arg), ttl));

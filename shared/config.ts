@@ -1,19 +1,40 @@
 import { z } from 'zod';
 import { FAIR, PREFERENCE_ONLY, RECIPROCAL, type Weights } from './matching/score.js';
+import { DEFAULT_TOKEN_TTL_S } from './tokens.js';
 
 const intFrom = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+
+// No made-up fallback: a process without its secrets refuses to start.
+const secret = z
+  .string({ error: 'is required (a local development run gets development values from `npm start` or `npm run dev:api` / `npm run dev:worker`)' })
+  .min(16, 'must be at least 16 characters');
 
 // Every setting the processes read, parsed once. Anything else in the environment is ignored.
 const schema = z
   .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    // Production unless asked otherwise: development values (secrets in .data/, local services) are
+    // only ever filled in by the local launchers in scripts/, which set NODE_ENV=development.
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
     PORT: intFrom(3000, 0, 65535),
     DATABASE_URL: z.string({ error: 'is required, e.g. postgres://user:password@localhost:5432/matchmaker' }).url('must be a URL'),
     REDIS_URL: z.string({ error: 'is required, e.g. redis://localhost:6379' }).url('must be a URL'),
-    JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-    ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    JWT_SECRET: secret,
+    ADMIN_TOKEN: secret,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+    // The limits (README "Rate limits" says why these numbers). Registrations count per client address.
+    RATE_LIMIT_REGISTRATIONS_PER_HOUR: intFrom(20, 1, 1_000_000),
+    RATE_LIMIT_REGISTRATIONS_PER_DAY: intFrom(50, 1, 1_000_000),
+    RATE_LIMIT_SWIPES_PER_MINUTE: intFrom(60, 1, 1_000_000),
+    RATE_LIMIT_SWIPES_PER_DAY: intFrom(1000, 1, 1_000_000),
+    RATE_LIMIT_LIKES_PER_DAY: intFrom(300, 1, 1_000_000),
+    RATE_LIMIT_FEED_PER_MINUTE: intFrom(120, 1, 1_000_000),
+    RATE_LIMIT_SAFETY_PER_HOUR: intFrom(30, 1, 1_000_000),
+    // How many proxies (load balancers) in front of the API append to X-Forwarded-For; 0 = trust none
+    // and key on the socket's address, so a client cannot pick its own address.
+    TRUST_PROXY: intFrom(0, 0, 10),
+    // User tokens last this long (seconds); POST /token/refresh issues a fresh one.
+    TOKEN_TTL_S: intFrom(DEFAULT_TOKEN_TTL_S, 60, 90 * 24 * 3600),
     // Namespace of every Redis key and BullMQ queue; lets tests (and several deployments) share one Redis.
     REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('mm'),
     DB_POOL_SIZE: intFrom(20, 1, 500),
@@ -33,15 +54,25 @@ const schema = z
     RANKING: z.enum(['preference', 'reciprocal', 'fair']).default('fair'),
     RANK_LIKER_CAP: z.coerce.number().int().min(0).max(1000).optional(),
     RANK_NEWCOMER_DAYS: z.coerce.number().int().min(1).max(365).optional(),
+    // HTTP server timeouts. Keep-alive outlasts a proxy's idle timeout (60 s on most load balancers), so
+    // the proxy, not the server, closes an idle connection and never races a request onto a closing one.
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: intFrom(65_000, 1_000, 3_600_000),
+    HTTP_HEADERS_TIMEOUT_MS: intFrom(66_000, 1_000, 3_600_000),
+    // The whole request (headers and body) must arrive within this.
+    HTTP_REQUEST_TIMEOUT_MS: intFrom(120_000, 1_000, 3_600_000),
+    // How long a POST's Idempotency-Key and its first response are kept (the contract: 24 hours).
+    IDEMPOTENCY_TTL_S: intFrom(86_400, 1, 7 * 86_400),
   })
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV !== 'production') return;
-    for (const key of ['JWT_SECRET', 'ADMIN_TOKEN'] as const) {
-      if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });
+    if (env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_KEEP_ALIVE_TIMEOUT_MS) {
+      ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must be greater than HTTP_KEEP_ALIVE_TIMEOUT_MS' });
+    }
+    if (env.HTTP_REQUEST_TIMEOUT_MS < env.HTTP_HEADERS_TIMEOUT_MS) {
+      ctx.addIssue({ code: 'custom', path: ['HTTP_REQUEST_TIMEOUT_MS'], message: 'must be at least HTTP_HEADERS_TIMEOUT_MS' });
     }
   });
 
-export type Config = Readonly<Omit<z.infer<typeof schema>, 'JWT_SECRET' | 'ADMIN_TOKEN'> & { JWT_SECRET: string; ADMIN_TOKEN: string }>;
+export type Config = Readonly<z.infer<typeof schema>>;
 
 export class ConfigError extends Error {}
 
@@ -56,16 +87,23 @@ export function rankingWeights(c: Pick<Config, 'RANKING' | 'RANK_LIKER_CAP' | 'R
   });
 }
 
-/** Parses an environment (normally process.env, after scripts/lib/local-env.ts filled the local defaults). */
+/** Parses an environment: process.env in the entry points (the local launchers fill it in first for development). */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
     throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
   }
-  const { JWT_SECRET, ADMIN_TOKEN } = parsed.data;
-  if (!JWT_SECRET || !ADMIN_TOKEN) {
-    throw new ConfigError('JWT_SECRET and ADMIN_TOKEN must be set (the local launcher generates development values)');
+  return Object.freeze(parsed.data);
+}
+
+/** The config of an entry point, from process.env alone; an unusable environment ends the process with the reason. */
+export function configFromEnvOrExit(env: Record<string, string | undefined> = process.env): Config {
+  try {
+    return parseConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(1);
   }
-  return Object.freeze({ ...parsed.data, JWT_SECRET, ADMIN_TOKEN });
 }

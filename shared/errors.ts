@@ -10,6 +10,7 @@ export const errorStatus = {
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  IDEMPOTENCY_KEY_REUSED: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,
@@ -27,6 +28,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: ErrorDetail[],
+    /** Response headers that belong to the error, e.g. Retry-After on a 429. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.status = errorStatus[code];
@@ -46,6 +49,8 @@ const sqlStates: Record<string, [ErrorCode, string]> = {
   '23514': ['VALIDATION_ERROR', 'A value is out of its allowed range.'],
   '22003': ['VALIDATION_ERROR', 'A number is out of range.'],
   '22P02': ['VALIDATION_ERROR', 'A value has the wrong format.'],
+  '22021': ['VALIDATION_ERROR', 'A text holds a character that cannot be stored (such as NUL).'],
+  '22P05': ['VALIDATION_ERROR', 'A text holds a character that cannot be stored (such as NUL).'],
 };
 
 export function fromPgError(err: unknown): AppError | undefined {

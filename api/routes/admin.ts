@@ -4,16 +4,18 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { HonoAdapter } from '@bull-board/hono';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { AppError } from '../../shared/errors.js';
+import { AppError, notFound } from '../../shared/errors.js';
 import type { Queues } from '../../shared/queues.js';
 import { rebuildStatus, triggerRebuild } from '../../shared/rebuild.js';
 import { adminAuth } from '../auth.js';
 import type { AppEnv } from '../context.js';
-import { errors, json } from '../schemas.js';
+import { operatorGuard } from '../operator-guard.js';
+import { UserParam, errors, json } from '../schemas.js';
 
 export function adminRoutes(queues: Queues) {
   const admin = new OpenAPIHono<AppEnv>();
   const operator = [{ operator: [] }];
+  admin.use('/admin/*', operatorGuard);
 
   admin.openapi(
     createRoute({
@@ -24,11 +26,12 @@ export function adminRoutes(queues: Queues) {
       description: 'One full rebuild runs at a time: while one runs, the answer names it with `already_running: true` and starts nothing.',
       security: operator,
       middleware: [adminAuth] as const,
-      responses: { 202: json(z.object({ job_id: z.string(), already_running: z.literal(true).optional() }), 'Started, or already running'), ...errors(401, 503) },
+      responses: { 202: json(z.object({ job_id: z.string(), already_running: z.literal(true).optional() }), 'Started, or already running'), ...errors(401, 403, 503) },
     }),
     async (c) => {
       const { db, config } = c.get('deps');
       const run = await triggerRebuild(db, queues, config.REBUILD_PARTITIONS, 'operator');
+      c.set('audit', { action: 'rebuild', job_id: run.jobId, ...(run.alreadyRunning ? { already_running: true } : {}) });
       return c.json(run.alreadyRunning ? { job_id: run.jobId, already_running: true as const } : { job_id: run.jobId }, 202);
     },
   );
@@ -61,6 +64,28 @@ export function adminRoutes(queues: Queues) {
       const status = await rebuildStatus(queues, job_id);
       if (!status) throw new AppError('NOT_FOUND', `No rebuild job "${job_id}".`);
       return c.json(status, 200);
+    },
+  );
+
+  admin.openapi(
+    createRoute({
+      method: 'post',
+      path: '/admin/users/{user_id}/revoke_tokens',
+      tags: ['operators'],
+      summary: 'Revoke every token of a user',
+      description: 'Raises the user\'s token version: their tokens answer 401 from then on (at once on this server, within a second on the others).',
+      security: operator,
+      middleware: [adminAuth] as const,
+      request: { params: UserParam },
+      responses: { 200: json(z.object({ user_id: z.number().int(), token_version: z.number().int() }), 'Revoked'), ...errors(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const { user_id } = c.req.valid('param');
+      const { db, tokenVersions } = c.get('deps');
+      const token_version = await tokenVersions.bump(db, user_id);
+      if (token_version === undefined) throw notFound(`User ${user_id}`);
+      c.set('audit', { action: 'revoke_tokens', user_id, token_version });
+      return c.json({ user_id, token_version }, 200);
     },
   );
 

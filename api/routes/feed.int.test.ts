@@ -104,7 +104,7 @@ describe('GET /potential_matches', () => {
     expect((await t.call('GET', `/potential_matches/${me.id}`)).status).toBe(401);
     expect((await t.call('GET', `/potential_matches/${me.id + 1}`, { token: me.token })).status).toBe(403);
     const ghost = await t.call('GET', '/potential_matches/77777', { token: await t.tokenFor(77777) });
-    expect(ghost.status).toBe(404);
+    expect(ghost.status).toBe(401);
   });
 });
 

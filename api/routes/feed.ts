@@ -1,5 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { requireSelf, userAuth } from '../auth.js';
+import { limitPerUser } from '../limits.js';
 import type { AppEnv } from '../context.js';
 import { withApiScores } from '../../shared/feed-rank.js';
 import { Card, UserParam, errors, json } from '../schemas.js';
@@ -23,7 +24,7 @@ feed.openapi(
     tags: ['feed'],
     summary: 'Your ranked potential matches: each card is eligible right now',
     security: [{ bearer: [] }],
-    middleware: [userAuth] as const,
+    middleware: [userAuth, limitPerUser('feed')] as const,
     request: { params: UserParam, query: Query },
     responses: {
       200: json(
@@ -35,7 +36,7 @@ feed.openapi(
         }),
         'A page of cards, best first',
       ),
-      ...errors(400, 401, 403, 404),
+      ...errors(400, 401, 403, 404, 429),
     },
   }),
   async (c) => {

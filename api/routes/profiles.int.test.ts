@@ -127,8 +127,9 @@ describe('GET /users/:user_id', () => {
     expectError(await t.call('GET', `/users/${a.id}`, { token }), 401, 'UNAUTHORIZED');
   });
 
-  it('answers 404 for a user that does not exist and 400 for a bad id', async () => {
-    expectError(await t.call('GET', '/users/999999', { token: await t.tokenFor(999999) }), 404, 'NOT_FOUND');
+  it('answers 401 to a well-signed token of a user that does not exist, and 400 for a bad id', async () => {
+    // Account deletion relies on this: the tokens of a user who is gone stop working.
+    expectError(await t.call('GET', '/users/999999', { token: await t.tokenFor(999999) }), 401, 'UNAUTHORIZED');
     const a = await t.register();
     expectError(await t.call('GET', '/users/abc', { token: a.token }), 400, 'VALIDATION_ERROR');
     expectError(await t.call('GET', '/users/99999999999', { token: a.token }), 400, 'VALIDATION_ERROR');

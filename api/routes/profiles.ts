@@ -3,6 +3,7 @@ import { newProfileSchema, preferencesPatchSchema } from '../../shared/profile.j
 import { signUserToken } from '../../shared/tokens.js';
 import { getUser, insertUser, updatePreferences } from '../../shared/users.js';
 import { requireSelf, userAuth } from '../auth.js';
+import { limitPerAddress } from '../limits.js';
 import type { AppEnv } from '../context.js';
 import { Profile, UserParam, errors, json } from '../schemas.js';
 
@@ -15,14 +16,15 @@ profiles.openapi(
     path: '/register',
     tags: ['profiles'],
     summary: 'Create a profile; answers it with a user token',
+    middleware: [limitPerAddress('register')] as const,
     request: { body: { required: true, ...json(newProfileSchema, 'The new profile') } },
-    responses: { 201: json(z.object({ user: Profile, token: z.string() }), 'Created'), ...errors(400, 413, 415) },
+    responses: { 201: json(z.object({ user: Profile, token: z.string() }), 'Created'), ...errors(400, 413, 415, 429) },
   }),
   async (c) => {
     const { db, config, feed } = c.get('deps');
     const user = await insertUser(db, c.req.valid('json'));
     await feed.profileChanged(user.id);
-    return c.json({ user, token: await signUserToken(config.JWT_SECRET, user.id) }, 201);
+    return c.json({ user, token: await signUserToken(config.JWT_SECRET, user.id, config.TOKEN_TTL_S) }, 201);
   },
 );
 

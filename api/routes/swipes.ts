@@ -1,6 +1,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { like, listMatches, pass } from '../../shared/swipes.js';
 import { requireSelf, userAuth } from '../auth.js';
+import { limitPerUser } from '../limits.js';
 import type { AppEnv } from '../context.js';
 import { Card, PairParam, UserParam, errors, json } from '../schemas.js';
 
@@ -14,12 +15,12 @@ swipes.openapi(
     tags: ['swipes'],
     summary: 'Like someone; a like back makes a match',
     security: bearer,
-    middleware: [userAuth] as const,
+    middleware: [userAuth, limitPerUser('swipe', 'like')] as const,
     request: { params: PairParam },
     responses: {
       201: json(z.object({ liked_user_id: z.number().int(), matched: z.boolean(), matched_at: z.string().optional() }), 'A new like'),
       200: json(z.object({ liked_user_id: z.number().int(), matched: z.boolean(), matched_at: z.string().optional() }), 'Already liked'),
-      ...errors(400, 401, 403, 404),
+      ...errors(400, 401, 403, 404, 429),
     },
   }),
   async (c) => {
@@ -45,11 +46,11 @@ swipes.openapi(
     tags: ['swipes'],
     summary: 'Pass on someone: withdraws a like and dissolves a match',
     security: bearer,
-    middleware: [userAuth] as const,
+    middleware: [userAuth, limitPerUser('swipe')] as const,
     request: { params: PairParam },
     responses: {
       200: json(z.object({ passed_user_id: z.number().int(), unmatched: z.boolean() }), 'Recorded'),
-      ...errors(400, 401, 403, 404),
+      ...errors(400, 401, 403, 404, 429),
     },
   }),
   async (c) => {

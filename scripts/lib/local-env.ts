@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Config, ConfigError, parseConfig } from '../../shared/config.js';
+import { type Config, configFromEnvOrExit } from '../../shared/config.js';
 import { ensureLocalServices } from './local-services.js';
 
 const dataDir = fileURLToPath(new URL('../../.data/', import.meta.url));
@@ -25,22 +25,27 @@ export function fillDevSecrets(env: NodeJS.ProcessEnv): void {
   env.ADMIN_TOKEN ||= secrets.ADMIN_TOKEN;
 }
 
-/** The config of a local process: the environment, completed for development. Exits with a clear message when it cannot. */
-export async function localConfig(): Promise<Config> {
-  const env = process.env;
+/**
+ * Completes `env` for a local run (unless NODE_ENV=production): local Postgres and Redis found or
+ * started when their URLs are unset, development secrets from .data/. Exits with the reason when it cannot.
+ */
+export async function prepareLocalEnv(env: NodeJS.ProcessEnv): Promise<void> {
+  if (env.NODE_ENV === 'production') return;
   try {
-    if (env.NODE_ENV !== 'production') {
-      if (!env.DATABASE_URL || !env.REDIS_URL) {
-        const services = await ensureLocalServices('dev');
-        env.DATABASE_URL ||= services.databaseUrl;
-        env.REDIS_URL ||= services.redisUrl;
-      }
-      fillDevSecrets(env);
+    if (!env.DATABASE_URL || !env.REDIS_URL) {
+      const services = await ensureLocalServices('dev');
+      env.DATABASE_URL ||= services.databaseUrl;
+      env.REDIS_URL ||= services.redisUrl;
     }
-    return parseConfig(env);
+    fillDevSecrets(env);
   } catch (err) {
-    const message = err instanceof ConfigError ? err.message : `Cannot prepare the local services: ${(err as Error).message}`;
-    console.error(message);
+    console.error(`Cannot prepare the local services: ${(err as Error).message}`);
     process.exit(1);
   }
+}
+
+/** The config of a local command (`npm start` and the scripts): the environment, completed for development. */
+export async function localConfig(): Promise<Config> {
+  await prepareLocalEnv(process.env);
+  return configFromEnvOrExit(process.env);
 }

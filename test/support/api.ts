@@ -6,6 +6,8 @@ import { createCachedFeed } from '../../shared/feed.js';
 import { LiveIndex } from '../../shared/live-index.js';
 import { rankingWeights } from '../../shared/config.js';
 import { openQueues } from '../../shared/queues.js';
+import { createRateLimits } from '../../shared/rate-limits.js';
+import { TokenVersions } from '../../shared/token-versions.js';
 import { createLogger } from '../../shared/logger.js';
 import { createRedis } from '../../shared/redis.js';
 import { signUserToken } from '../../shared/tokens.js';
@@ -14,9 +16,18 @@ import { type TestEnv, createTestEnv } from './env.js';
 export interface TestApi extends TestEnv {
   deps: Deps;
   app: ReturnType<typeof createApp>;
-  call(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
-  register(profile?: Partial<ProfileInput>): Promise<{ id: number; token: string; user: any }>;
+  call(method: string, path: string, opts?: CallOptions): Promise<{ status: number; body: any; headers: Headers }>;
+  register(profile?: Partial<ProfileInput>, opts?: CallOptions): Promise<{ id: number; token: string; user: any }>;
   tokenFor(userId: number): Promise<string>;
+}
+
+export interface CallOptions {
+  token?: string;
+  body?: unknown;
+  raw?: string;
+  headers?: Record<string, string>;
+  /** The peer's address, as @hono/node-server would pass the socket (none by default, like app.request). */
+  remoteAddress?: string;
 }
 
 export interface ProfileInput {
@@ -48,8 +59,10 @@ export async function createTestApi(overrides: Record<string, string> = {}): Pro
 }
 
 /** The app over a given database and Redis (fault tests bring their own servers). */
-export function apiOver(env: TestEnv): TestApi {
+export async function apiOver(env: TestEnv): Promise<TestApi> {
   const redis = createRedis(env.config.REDIS_URL, 'client', { commandTimeout: env.config.REDIS_COMMAND_TIMEOUT_MS });
+  // Connected before the first request: until then the rate limits count in memory (their insurance).
+  await redis.ping();
   const live = new LiveIndex(env.db, { pollMs: 200, weights: rankingWeights(env.config) });
   const deps: Deps = {
     config: env.config,
@@ -60,6 +73,8 @@ export function apiOver(env: TestEnv): TestApi {
     feed: createCachedFeed({ live, redis, prefix: env.config.REDIS_PREFIX, cacheSize: env.config.FEED_CACHE_SIZE }),
     queues: openQueues(env.config),
     live,
+    limits: createRateLimits(env.config, redis),
+    tokenVersions: new TokenVersions(env.db, redis, env.config.REDIS_PREFIX),
   };
   const app = createApp(deps);
 
@@ -71,7 +86,8 @@ export function apiOver(env: TestEnv): TestApi {
       body = JSON.stringify(opts.body);
       headers['content-type'] ??= 'application/json';
     }
-    const res = await app.request(path, { method, headers, body });
+    const socket = opts.remoteAddress ? { remoteAddress: opts.remoteAddress, remotePort: 40000, remoteFamily: opts.remoteAddress.includes(':') ? 'IPv6' : 'IPv4' } : undefined;
+    const res = await app.request(path, { method, headers, body }, socket ? { incoming: { socket } } : undefined);
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -85,14 +101,15 @@ export function apiOver(env: TestEnv): TestApi {
     deps,
     app,
     call,
-    async register(profile = {}) {
-      const res = await call('POST', '/register', { body: { ...baseProfile, ...profile } });
+    async register(profile = {}, opts = {}) {
+      const res = await call('POST', '/register', { ...opts, body: { ...baseProfile, ...profile } });
       if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
       return { id: res.body.user.id, token: res.body.token, user: res.body.user };
     },
-    tokenFor: (userId) => signUserToken(env.config.JWT_SECRET, userId),
+    tokenFor: (userId) => signUserToken(env.config.JWT_SECRET, userId, env.config.TOKEN_TTL_S),
     async close() {
       live.stop();
+      await deps.tokenVersions.close();
       await deps.queues.close();
       await redis.quit();
       await env.close();

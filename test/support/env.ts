@@ -25,6 +25,8 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
     JWT_SECRET: 'test-secret-0123456789abcdef',
     ADMIN_TOKEN: 'test-admin-token-0123456789',
     DB_POOL_SIZE: '10',
+    // Off unless a test turns them on (test/ rate-limit tests do, with small numbers).
+    RATE_LIMITS: 'off',
     ...overrides,
   });
   const db = createPool(config.DATABASE_URL, config.DB_POOL_SIZE);
