@@ -12,6 +12,7 @@ import { documentIdempotencyKey, idempotency } from './idempotency.js';
 import { adminRoutes } from './routes/admin.js';
 import { feed } from './routes/feed.js';
 import { ops } from './routes/ops.js';
+import { pool } from './routes/pool.js';
 import { profiles } from './routes/profiles.js';
 import { swipes } from './routes/swipes.js';
 import { tokens } from './routes/tokens.js';
@@ -89,6 +90,7 @@ export function createApp(deps: Deps) {
   app.route('/', profiles);
   app.route('/', swipes);
   app.route('/', feed);
+  app.route('/', pool);
   app.route('/', tokens);
   app.route('/', adminRoutes(deps.queues));
 

@@ -32,6 +32,7 @@ export const Card = z
     height: z.number().int(),
     gender: z.enum(GENDERS).nullable(),
     bio: z.string().nullable(),
+    interests: z.array(z.string()).openapi({ description: 'Up to 10 tags, lower-case', example: ['hiking', 'jazz'] }),
   })
   .openapi('Card');
 

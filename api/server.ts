@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Config } from '../shared/config.js';
 import { createCachedFeed } from '../shared/feed.js';
+import { rankingWeights } from '../shared/config.js';
 import { LiveIndex } from '../shared/live-index.js';
 import type { Logger } from '../shared/logger.js';
 import { type Queues, requestIncrementalPass } from '../shared/queues.js';
@@ -59,7 +60,7 @@ export function listen(app: FetchApp, port: number, config: Timeouts, log: Logge
 
 export async function startServer(res: Resources, queues: Queues) {
   const { config, db, redis, log } = res;
-  const live = new LiveIndex(db);
+  const live = new LiveIndex(db, { weights: rankingWeights(config) });
   // Load the index now rather than on the first request; /readyz says when it is there.
   live.ready().catch((err) => log.error({ err }, 'could not load the live index'));
   const feed = createCachedFeed({

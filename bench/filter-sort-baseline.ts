@@ -2,7 +2,10 @@
 // found through a covering btree, filtered by both users' ranges, genders and swipes (NOT IN, which
 // PERFORMANCE.md found far faster than NOT EXISTS), then all of them scored and sorted.
 import { type Pool, query } from '../shared/db.js';
-import { LIKED_YOU_BONUS, SCORE_BASE } from '../shared/matching/score.js';
+import { PREFERENCE_ONLY, SCORE_BASE } from '../shared/matching/score.js';
+
+// The baseline ranks by fit and likes only: the preference-only score (score.ts), as before learning.
+const LIKED_YOU_BONUS = PREFERENCE_ONLY.likedYouBonus;
 import { type Latency, type Row, int, latency, ratio, spread } from './stats.js';
 
 // $1 = the asker, $2 = the page size, $3 = SCORE_BASE, $4 = LIKED_YOU_BONUS. The score is

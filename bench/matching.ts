@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { MatchIndex, askerOrder, emptyColumns, swipeViewFrom, type Columns, type SwipeView } from '../shared/matching/engine.js';
 import { rowAt, setRow } from '../shared/matching/columns.js';
 import { topKBruteForce } from '../shared/matching/brute-force.js';
+import { FAIR } from '../shared/matching/score.js';
 import type { Candidate } from '../shared/matching/types.js';
 import { genderBit, interestMask } from '../shared/genders.js';
 import { mulberry32, syntheticProfiles } from '../scripts/lib/synthetic.js';
@@ -19,16 +20,30 @@ const ROUNDS = 5;
 /** The population `npm run seed` loads (scripts/lib/synthetic.ts), as engine columns; ids 1..users. */
 export function syntheticPopulation(users: number, seed = 42): Columns {
   const cols = emptyColumns(users);
+  const sig = mulberry32(seed + 1);
   let i = 0;
   for (const p of syntheticProfiles(seed, users)) {
     setRow(cols, i, {
       id: i + 1, age: p.age, height: p.height, genderBit: genderBit(p.gender), interestMask: interestMask(p.interested_in),
       ageMin: p.preferred_age_min, ageMax: p.preferred_age_max, heightMin: p.preferred_height_min, heightMax: p.preferred_height_max,
+      ...signals(sig),
     });
     i++;
   }
   cols.length = users;
   return cols;
+}
+
+const TAGS = Array.from({ length: 60 }, (_, i) => `tag${i}`);
+/** Swipe counters, days and interests as a month-old service would have them, so boosts spread. */
+function signals(r: () => number) {
+  const seen = Math.floor(r() * r() * 300), given = Math.floor(r() * 200), appeal = r(), warmth = r();
+  const tags = new Set(Array.from({ length: Math.floor(r() * 6) }, () => TAGS[Math.floor(r() * r() * TAGS.length)]!));
+  return {
+    likesReceived: Math.round(seen * appeal), passesReceived: Math.round(seen * (1 - appeal)),
+    likesGiven: Math.round(given * warmth), passesGiven: Math.round(given * (1 - warmth)),
+    days: Math.floor(r() * 60), interests: [...tags],
+  };
 }
 
 /** A few swipes per asker: ids they liked or passed, and ids who liked them, as the worker loads them. */
@@ -54,7 +69,7 @@ export async function benchMatching(opts: { users: number }): Promise<{ name: st
   const rand = mulberry32(7);
 
   let t0 = performance.now();
-  const index = new MatchIndex(cols);
+  const index = new MatchIndex(cols, FAIR);
   const buildMs = performance.now() - t0;
 
   const sample = Math.min(SAMPLE, n);
@@ -80,7 +95,7 @@ export async function benchMatching(opts: { users: number }): Promise<{ name: st
   const population = Array.from({ length: n }, (_, r) => rowAt(cols, r));
   const oracleSample = Math.min(ORACLE_SAMPLE, sample);
   t0 = performance.now();
-  const expected = askers.slice(0, oracleSample).map((u, i) => topKBruteForce(u, K, population, views[i]!));
+  const expected = askers.slice(0, oracleSample).map((u, i) => topKBruteForce(u, K, population, views[i]!, FAIR));
   const oracleUs = ((performance.now() - t0) * 1000) / oracleSample;
   const mismatches = expected.filter((want, i) => JSON.stringify(want) !== JSON.stringify(index.topK(askers[i]!, K, views[i]!))).length;
 

@@ -3,7 +3,7 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { BULK, type Pool, copyIn, createPool, withTransaction } from '../shared/db.js';
+import { BULK, type Pool, copyIn, createPool, rows as queryRows, withTransaction } from '../shared/db.js';
 import { migrate } from '../shared/migrate.js';
 import { chunks, copyUsers, dropIndexesIfEmpty, reserveUserIds, skipForeignKeyChecks } from './lib/copy-users.js';
 import { localConfig } from './lib/local-env.js';
@@ -91,6 +91,9 @@ export async function seedUsers(pool: Pool, opts: SeedOptions): Promise<SeedSumm
       rows(1);
     }
     if (rebuild.length) lap('index_build');
+    // COPY wrote the swipes without counter deltas: count them from the table (one statement).
+    await queryRows(tx, 'recount_swipe_counts');
+    lap('swipe_counts');
     progress?.done();
     return { swipes, matches, indexes: rebuild.length ? 'rebuilt' : 'maintained', fk_checks: fkChecks };
   });

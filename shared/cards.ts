@@ -34,7 +34,7 @@ export function cardValue(p: CardSource): string {
     heightMin: p.preferred_height_min,
     heightMax: p.preferred_height_max,
   };
-  const card: Card = { id: p.id, name: p.name, age: p.age, height: p.height, gender: p.gender, bio: p.bio };
+  const card: Card = { id: p.id, name: p.name, age: p.age, height: p.height, gender: p.gender, bio: p.bio, interests: p.interests };
   return String(p.version).padStart(VERSION, '0') + JSON.stringify({ card, m, s: p.shown });
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FAIR, PREFERENCE_ONLY, RECIPROCAL, type Weights } from './matching/score.js';
 import { DEFAULT_TOKEN_TTL_S } from './tokens.js';
 
 const intFrom = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
@@ -49,6 +50,10 @@ const schema = z
     // How soon a partition whose worker died is handed to another worker (BullMQ lock and stall check).
     WORKER_LOCK_MS: intFrom(30_000, 500, 600_000),
     WORKER_STALLED_MS: intFrom(30_000, 500, 600_000),
+    // The ranking (shared/matching/score.ts, docs/ALGORITHM.md): a policy, and its main knobs.
+    RANKING: z.enum(['preference', 'reciprocal', 'fair']).default('fair'),
+    RANK_LIKER_CAP: z.coerce.number().int().min(0).max(1000).optional(),
+    RANK_NEWCOMER_DAYS: z.coerce.number().int().min(1).max(365).optional(),
     // HTTP server timeouts. Keep-alive outlasts a proxy's idle timeout (60 s on most load balancers), so
     // the proxy, not the server, closes an idle connection and never races a request onto a closing one.
     HTTP_KEEP_ALIVE_TIMEOUT_MS: intFrom(65_000, 1_000, 3_600_000),
@@ -70,6 +75,17 @@ const schema = z
 export type Config = Readonly<z.infer<typeof schema>>;
 
 export class ConfigError extends Error {}
+
+const POLICIES = { preference: PREFERENCE_ONLY, reciprocal: RECIPROCAL, fair: FAIR } as const;
+
+/** The ranking weights the configuration asks for: every process ranks with the same ones. */
+export function rankingWeights(c: Pick<Config, 'RANKING' | 'RANK_LIKER_CAP' | 'RANK_NEWCOMER_DAYS'>): Weights {
+  return Object.freeze({
+    ...POLICIES[c.RANKING],
+    ...(c.RANK_LIKER_CAP !== undefined ? { likerCap: c.RANK_LIKER_CAP } : {}),
+    ...(c.RANK_NEWCOMER_DAYS !== undefined ? { newcomerDays: c.RANK_NEWCOMER_DAYS } : {}),
+  });
+}
 
 /** Parses an environment: process.env in the entry points (the local launchers fill it in first for development). */
 export function parseConfig(env: Record<string, string | undefined>): Config {

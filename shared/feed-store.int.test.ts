@@ -20,7 +20,7 @@ const list = (xmin: number, entries: [number, number][], complete = false, owner
 const stored = async (uid: number) => unpackList((await redis.getBuffer(k.feed(uid)))!);
 const exclusions = async (uid: number) => redis.hgetall(k.excl(uid));
 const profile = (id: number, version = 1, shown = true) => ({
-  id, name: `P${id}`, age: 30, height: 170, gender: 'woman' as const, interested_in: null, bio: null,
+  id, name: `P${id}`, age: 30, height: 170, gender: 'woman' as const, interested_in: null, bio: null, interests: ['films'],
   preferred_age_min: 20, preferred_age_max: 40, preferred_height_min: 150, preferred_height_max: 190, version, shown,
 });
 const pageIds = async (uid: number) => (await readPage(redis, prefix, uid, 0, 100))!.entries.map((e) => e.id);

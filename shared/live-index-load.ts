@@ -7,6 +7,7 @@ import { eachCopyRow } from './copy-text.js';
 import { type Pool, copyOutQuery, createPool, rows, withTransaction } from './db.js';
 import { MatchIndex, columnsFrom } from './matching/engine.js';
 import type { Candidate } from './matching/types.js';
+import type { Weights } from './matching/score.js';
 
 export interface Loaded {
   index: MatchIndex;
@@ -14,14 +15,14 @@ export interface Loaded {
   watermark: string;
 }
 
-export async function loadIndex(db: Pool): Promise<Loaded> {
+export async function loadIndex(db: Pool, weights?: Weights): Promise<Loaded> {
   return withTransaction(
     db,
     async (client) => {
       const [{ xmin }] = await rows(client, 'snapshot_xmin');
       const users: Candidate[] = [];
       await eachCopyRow(copyOutQuery(client, 'population', []), (f) => users.push(candidateOfFields(f)));
-      return { index: new MatchIndex(columnsFrom(users)), watermark: xmin as string };
+      return { index: new MatchIndex(columnsFrom(users), weights), watermark: xmin as string };
     },
     'snapshot',
   );
@@ -30,7 +31,7 @@ export async function loadIndex(db: Pool): Promise<Loaded> {
 // As a worker thread: load once from workerData.databaseUrl, send the parts (buffers transferred), exit.
 if (!isMainThread && workerData?.liveIndexLoad) {
   const db = createPool(workerData.databaseUrl as string, 1);
-  loadIndex(db)
+  loadIndex(db, workerData.weights as Weights | undefined)
     .then(({ index, watermark }) => {
       const parts = index.parts();
       const buffers = new Set<ArrayBufferLike>();

@@ -8,6 +8,7 @@ import { liveFeed } from './feed-live.js';
 import { BULK_LOADED, LiveIndex } from './live-index.js';
 import { newProfileSchema } from './profile.js';
 import { insertUser, updatePreferences } from './users.js';
+import { recountSwipeCounts } from './swipe-counts.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -20,6 +21,11 @@ async function populate(r: Rng, n: number) {
   const ids: number[] = [];
   for (let i = 0; i < n; i++) ids.push((await insertUser(env.db, newProfileSchema.parse(randomProfile(r, i)))).id);
   await randomSwipes(env.db, r, ids, n * 5);
+  // Counters from those swipes (written without deltas), and interests, so the ranking's signals differ between users.
+  await env.db.query(`update users set interests = case id % 4 when 0 then '{hiking,jazz}'::text[] when 1 then '{jazz}' when 2 then '{chess,films,hiking}' end`);
+  await recountSwipeCounts(env.db);
+  // Older than the live path's re-read window, so a fresh index answers from its own rows.
+  await env.db.query(`update users set updated_at = now() - interval '1 minute', created_at = now() - interval '1 minute'`);
   return ids;
 }
 

@@ -14,8 +14,7 @@ import { candidateOfRow } from './candidates.js';
 import { type Pool, listen, rows, withTransaction } from './db.js';
 import { type Loaded, loadIndex } from './live-index-load.js';
 import { type Ranked, MatchIndex, swipeViewFrom } from './matching/engine.js';
-import { mutual } from './matching/compatible.js';
-import { byRank, score } from './matching/score.js';
+import type { Weights } from './matching/score.js';
 import type { Candidate } from './matching/types.js';
 
 /** NOTIFY channel of bulk loads (seed, CSV import): reload now rather than at the next poll. */
@@ -44,6 +43,8 @@ export interface LiveIndexOptions {
   /** Build the index in a worker thread (default), so that requests never wait behind it. */
   offThread?: boolean;
   onError?: (err: unknown) => void;
+  /** The ranking (shared/config.ts rankingWeights); the engine's default otherwise. */
+  weights?: Weights;
 }
 
 export interface LiveTopK {
@@ -85,13 +86,10 @@ export class LiveIndex {
     const hidden = new Set<number>([...asker.excluded, ...asker.passed_me]);
     const liked = new Set<number>(asker.liked_me);
     const sorted = (ids: Iterable<number>) => Int32Array.from(ids).sort();
-    // The index's rows of changed users are stale: leave them out there and judge their current rows.
-    const fromIndex = snap.index.topK(me, k, swipeViewFrom(sorted(new Set([...hidden, ...fresh.keys()])), sorted(liked)));
-    const fromDelta: Ranked[] = [];
-    for (const v of fresh.values()) {
-      if (v && !hidden.has(v.id) && mutual(me, v)) fromDelta.push({ id: v.id, score: score(me, v, liked.has(v.id)) });
-    }
-    const ranked = fromDelta.length ? [...fromIndex, ...fromDelta].sort(byRank).slice(0, k) : fromIndex;
+    // The index's rows of changed users are stale: leave them out there and judge their current rows
+    // (in the same ranking, as the liked-you cap spans both).
+    const extras = [...fresh.values()].filter((v): v is Candidate => v !== null && !hidden.has(v.id));
+    const ranked = snap.index.topK(me, k, swipeViewFrom(sorted(new Set([...hidden, ...fresh.keys()])), sorted(liked)), extras);
     return { ranked, xmin: asker.xmin, version: Number(asker.version), swipedMe: new Set([...asker.passed_me, ...asker.liked_me]) };
   }
 
@@ -196,16 +194,17 @@ export class LiveIndex {
 
   private async load(): Promise<Snapshot> {
     const url = (this.db as { options?: { connectionString?: string } }).options?.connectionString;
-    const { index, watermark } = url && this.opts.offThread !== false ? await loadOffThread(url) : await loadIndex(this.db);
+    const { weights } = this.opts;
+    const { index, watermark } = url && this.opts.offThread !== false ? await loadOffThread(url, weights) : await loadIndex(this.db, weights);
     return { index, delta: new Map(), watermark };
   }
 }
 
 /** loadIndex in a worker thread of its own; the built index comes back as transferred buffers. */
-function loadOffThread(databaseUrl: string): Promise<Loaded> {
+function loadOffThread(databaseUrl: string, weights?: Weights): Promise<Loaded> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./live-index-thread.mjs', import.meta.url), {
-      workerData: { liveIndexLoad: true, databaseUrl },
+      workerData: { liveIndexLoad: true, databaseUrl, weights },
     });
     worker.once('message', (m: { error?: string; parts: Parameters<typeof MatchIndex.fromParts>[0]; watermark: string }) =>
       m.error ? reject(new Error(m.error)) : resolve({ index: MatchIndex.fromParts(m.parts), watermark: m.watermark }),

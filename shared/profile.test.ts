@@ -47,10 +47,44 @@ describe('preferences patch', () => {
   });
 
   it('is checked against the stored values once merged', () => {
-    const current = { preferred_age_min: 25, preferred_age_max: 35, preferred_height_min: 150, preferred_height_max: 190, interested_in: null };
+    const current = { preferred_age_min: 25, preferred_age_max: 35, preferred_height_min: 150, preferred_height_max: 190, interested_in: null, interests: [] };
     expect(rangeIssues(applyPreferences(current, { preferred_age_min: 36 }))).toEqual([
       { field: 'preferred_age_min', message: 'must not be greater than preferred_age_max (35)' },
     ]);
     expect(rangeIssues(applyPreferences(current, { preferred_age_min: 35 }))).toEqual([]);
+  });
+});
+
+describe('interests', () => {
+  const base = { name: 'A', age: 30, height: 170, preferred_age_min: 25, preferred_age_max: 35, preferred_height_min: 150, preferred_height_max: 190 };
+
+  it('are trimmed, lower-cased and deduplicated, in the order given', () => {
+    const p = newProfileSchema.parse({ ...base, interests: ['  Hiking ', 'JAZZ', 'hiking', 'jazz', 'Board games'] });
+    expect(p.interests).toEqual(['hiking', 'jazz', 'board games']);
+    expect(preferencesPatchSchema.parse({ interests: ['Chess'] })).toEqual({ interests: ['chess'] });
+  });
+
+  it.each([
+    ['eleven distinct tags', Array.from({ length: 11 }, (_, i) => `t${i}`)],
+    ['an empty tag', ['ok', '   ']],
+    ['a tag over 30 characters', ['x'.repeat(31)]],
+    ['a NUL character', ['a\0b']],
+    ['not strings', [3]],
+    ['not a list', 'hiking'],
+  ])('refuse %s', (_name, interests) => {
+    expect(newProfileSchema.safeParse({ ...base, interests }).success).toBe(false);
+    expect(preferencesPatchSchema.safeParse({ interests }).success).toBe(false);
+  });
+
+  it('count after duplicates are dropped: twelve tags with two repeats are ten', () => {
+    const tags = [...Array.from({ length: 10 }, (_, i) => `t${i}`), 'T1', ' t2'];
+    expect(newProfileSchema.parse({ ...base, interests: tags }).interests).toHaveLength(10);
+  });
+
+  it('a patch of null or [] clears them; leaving them out keeps them', () => {
+    const current = { preferred_age_min: 25, preferred_age_max: 35, preferred_height_min: 150, preferred_height_max: 190, interested_in: null, interests: ['a'] };
+    expect(applyPreferences(current, { interests: null }).interests).toEqual([]);
+    expect(applyPreferences(current, { interests: [] }).interests).toEqual([]);
+    expect(applyPreferences(current, { preferred_age_min: 30 }).interests).toEqual(['a']);
   });
 });

@@ -20,6 +20,18 @@ export const storableText = () =>
     if (why) ctx.addIssue({ code: 'custom', message: why });
   });
 
+// Interest tags: trimmed, lower-cased, duplicates dropped (first occurrence kept), then at most 10.
+const interests = z
+  .array(
+    storableText()
+      .trim()
+      .toLowerCase()
+      .min(1, 'each interest needs at least one character')
+      .max(30, 'each interest must be at most 30 characters'),
+  )
+  .transform((ts) => [...new Set(ts)])
+  .pipe(z.array(z.string()).max(10, 'at most 10 interests'));
+
 export const preferenceFields = ['preferred_age_min', 'preferred_age_max', 'preferred_height_min', 'preferred_height_max'] as const;
 
 type Ranges = Partial<Record<(typeof preferenceFields)[number], number>>;
@@ -53,6 +65,7 @@ export const newProfileSchema = z
     preferred_height_min: height,
     preferred_height_max: height,
     bio: storableText().max(500, 'must be at most 500 characters').nullish(),
+    interests: interests.nullish(),
   })
   .superRefine(rangesInOrder);
 export type NewProfile = z.output<typeof newProfileSchema>;
@@ -65,8 +78,10 @@ export const preferencesPatchSchema = z
     preferred_height_max: height.optional(),
     // null resets to "open to everyone".
     interested_in: interestedIn.nullable().optional(),
+    // null or [] clears them.
+    interests: interests.nullable().optional(),
   })
-  .refine((p) => Object.keys(p).length > 0, 'give at least one of the preferred_* fields or interested_in');
+  .refine((p) => Object.keys(p).length > 0, 'give at least one of the preferred_* fields, interested_in or interests');
 export type PreferencesPatch = z.output<typeof preferencesPatchSchema>;
 
 export interface Preferences {
@@ -75,10 +90,12 @@ export interface Preferences {
   preferred_height_min: number;
   preferred_height_max: number;
   interested_in: Gender[] | null;
+  interests: string[];
 }
 
 /** The stored preferences with a patch applied. */
-export const applyPreferences = (current: Preferences, patch: PreferencesPatch): Preferences => ({ ...current, ...patch }) as Preferences;
+export const applyPreferences = (current: Preferences, patch: PreferencesPatch): Preferences =>
+  ({ ...current, ...patch, interests: patch.interests === undefined ? current.interests : (patch.interests ?? []) }) as Preferences;
 
 export interface Card {
   id: number;
@@ -87,6 +104,7 @@ export interface Card {
   height: number;
   gender: Gender | null;
   bio: string | null;
+  interests: string[];
 }
 
 export interface Profile extends Card, Preferences {}
@@ -108,4 +126,5 @@ export const toCard = (row: Record<string, any>): Card => ({
   height: row.height,
   gender: row.gender,
   bio: row.bio,
+  interests: row.interests ?? [],
 });

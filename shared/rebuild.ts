@@ -4,6 +4,7 @@ import type { Db } from './db.js';
 import { rows } from './db.js';
 import { QUEUE, type Queues } from './queues.js';
 import { type Cell, planPartitions } from './rebuild-plan.js';
+import { foldSwipeCounts } from './swipe-counts.js';
 
 export interface RebuildSummary {
   run_id: string;
@@ -92,6 +93,8 @@ export async function startRebuild(db: Db, queues: Queues, partitions: number, t
 
 /** Plans the partitions from current head counts and adds the run's flow. */
 async function addRun(db: Db, queues: Queues, partitions: number, trigger: string, runId: string): Promise<void> {
+  // The day's swipes into the counters first, so every partition ranks with them.
+  await foldSwipeCounts(db);
   const plan = planPartitions(await rows<Cell>(db, 'population_cells'), partitions);
   await queues.flow.add({
     name: 'rebuild',

@@ -16,13 +16,17 @@ function checkPair(userId: number, otherId: number) {
 }
 
 // The swipe's insert is the first write to name the other user: its foreign key tells us they do not exist.
+// A change also appends the ranking's counter deltas (insert-only: no lock on the swipee's row).
 async function upsertSwipe(tx: Db, userId: number, otherId: number, kind: 'like' | 'pass'): Promise<boolean> {
+  let changed: { inserted: boolean }[];
   try {
-    return (await rows(tx, 'upsert_swipe', [userId, otherId, kind])).length > 0;
+    changed = await rows(tx, 'upsert_swipe', [userId, otherId, kind]);
   } catch (err) {
     if (pgErrorCode(err) === '23503') throw notFound(`User ${otherId}`);
     throw err;
   }
+  if (changed.length) await rows(tx, 'add_swipe_counts', [userId, otherId, kind, changed[0]!.inserted]);
+  return changed.length > 0;
 }
 
 export async function like(pool: Pool, userId: number, otherId: number): Promise<LikeResult> {

@@ -7,6 +7,7 @@ export async function insertUser(db: Db, p: NewProfile): Promise<Profile> {
   const [row] = await rows(db, 'insert_user', [
     p.name, p.age, p.height, p.gender ?? null, p.interested_in ?? null,
     p.preferred_age_min, p.preferred_age_max, p.preferred_height_min, p.preferred_height_max, p.bio ?? null,
+    p.interests?.length ? p.interests : null,
   ]);
   return toProfile(row!);
 }
@@ -27,6 +28,7 @@ export async function updatePreferences(pool: Pool, id: number, patch: Preferenc
     if (issues.length) throw new AppError('VALIDATION_ERROR', 'The preferences would leave a range with its minimum above its maximum.', issues);
     const [updated] = await rows(tx, 'update_preferences', [
       id, next.preferred_age_min, next.preferred_age_max, next.preferred_height_min, next.preferred_height_max, next.interested_in,
+      next.interests.length ? next.interests : null,
     ]);
     return toProfile(updated!);
   });

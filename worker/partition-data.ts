@@ -2,7 +2,7 @@
 import { type Pool, copyOutQuery, withTransaction } from '../shared/db.js';
 import { decodeField, decodeSimpleArray, eachCopyRow } from '../shared/copy-text.js';
 import type { Gender } from '../shared/genders.js';
-import { candidateOfFields } from '../shared/candidates.js';
+import { CANDIDATE_COLUMNS as C, candidateOfFields } from '../shared/candidates.js';
 import type { Candidate } from '../shared/matching/types.js';
 import type { CardSource } from '../shared/cards.js';
 import { rows } from '../shared/db.js';
@@ -57,13 +57,14 @@ export async function readPartition(db: Pool, p: Partition): Promise<PartitionDa
       await eachCopyRow(copyOutQuery(client, 'partition_members', bounds), (f) => {
         const m = candidateOfFields(f);
         members.push(m);
-        versions.push(+f[13]!);
+        versions.push(+f[C + 4]!);
         profiles.push({
-          version: +f[13]!, shown: f[14] === 't',
+          version: +f[C + 4]!, shown: f[C + 5] === 't',
           id: m.id, age: m.age, height: m.height,
           preferred_age_min: m.ageMin, preferred_age_max: m.ageMax, preferred_height_min: m.heightMin, preferred_height_max: m.heightMax,
-          name: decodeField(f[9]!)!, gender: decodeField(f[10]!) as Gender | null,
-          interested_in: decodeSimpleArray(decodeField(f[11]!)) as Gender[] | null, bio: decodeField(f[12]!),
+          name: decodeField(f[C]!)!, gender: decodeField(f[C + 1]!) as Gender | null,
+          interested_in: decodeSimpleArray(decodeField(f[C + 2]!)) as Gender[] | null, bio: decodeField(f[C + 3]!),
+          interests: m.interests ? [...m.interests] : [],
         });
       });
       const candidates: Candidate[] = [];

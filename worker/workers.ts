@@ -3,6 +3,7 @@
 import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import type { Logger } from '../shared/logger.js';
+import { rankingWeights } from '../shared/config.js';
 import { LiveIndex } from '../shared/live-index.js';
 import { QUEUE, type Queues, bullPrefix } from '../shared/queues.js';
 import { createRedis } from '../shared/redis.js';
@@ -21,9 +22,10 @@ export function startWorkers(res: Resources, queues: Queues) {
     lockDuration: config.WORKER_LOCK_MS,
     stalledInterval: config.WORKER_STALLED_MS,
   };
-  const shared = { db, redis, prefix: config.REDIS_PREFIX, cacheSize: config.FEED_CACHE_SIZE };
+  const weights = rankingWeights(config);
+  const shared = { db, redis, prefix: config.REDIS_PREFIX, cacheSize: config.FEED_CACHE_SIZE, weights };
   // Loaded on the first incremental pass that needs it.
-  const live = new LiveIndex(db);
+  const live = new LiveIndex(db, { weights });
   const workers = [
     new Worker(QUEUE.partition, partitionProcessor(shared), { ...common, concurrency: config.WORKER_CONCURRENCY }),
     new Worker(QUEUE.rebuild, rebuildProcessor({ db, queues, partitions: config.REBUILD_PARTITIONS }), common),

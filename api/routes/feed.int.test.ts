@@ -36,7 +36,7 @@ describe('GET /potential_matches', () => {
     expect(body).toMatchObject({ user_id: me.id, generated_at: expect.any(String) });
     expect(['cache', 'live']).toContain(body.source);
     expect(ids(body)).toEqual([ideal.id, fine.id]);
-    expect(Object.keys(body.potential_matches[0]).sort()).toEqual(['age', 'bio', 'gender', 'height', 'id', 'name', 'score']);
+    expect(Object.keys(body.potential_matches[0]).sort()).toEqual(['age', 'bio', 'gender', 'height', 'id', 'interests', 'name', 'score']);
     expect(body.potential_matches[0].score).toBeGreaterThan(body.potential_matches[1].score);
     expect((await page(me, 1)).potential_matches).toHaveLength(1);
   });

@@ -2,6 +2,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { requireSelf, userAuth } from '../auth.js';
 import { limitPerUser } from '../limits.js';
 import type { AppEnv } from '../context.js';
+import { withApiScores } from '../../shared/feed-rank.js';
 import { Card, UserParam, errors, json } from '../schemas.js';
 
 export const feed = new OpenAPIHono<AppEnv>();
@@ -29,7 +30,7 @@ feed.openapi(
       200: json(
         z.object({
           user_id: z.number().int(),
-          potential_matches: z.array(Card.extend({ score: z.number() })),
+          potential_matches: z.array(Card.extend({ score: z.number().openapi({ description: 'Rank-derived: 100 for the first card, then 99, ... (says nothing about likes or preferences)' }) })),
           source: z.string().openapi({ example: 'cache' }),
           generated_at: z.string(),
         }),
@@ -46,7 +47,7 @@ feed.openapi(
     const page = await deps.feed.page(user_id, limit);
     deps.metrics.feedPages.inc({ source: page.source });
     return c.json(
-      { user_id, potential_matches: page.cards, source: page.source, generated_at: page.generatedAt.toISOString() },
+      { user_id, potential_matches: withApiScores(page.cards), source: page.source, generated_at: page.generatedAt.toISOString() },
       200,
     );
   },

@@ -15,7 +15,7 @@ const expectError = (res: { status: number; body: any }, status: number, code: s
 describe('POST /register', () => {
   it('creates a profile and answers it with a working token', async () => {
     const res = await t.call('POST', '/register', {
-      body: { ...baseProfile, name: '  Sam  ', gender: 'woman', interested_in: ['man', 'woman', 'man'], bio: 'hi' },
+      body: { ...baseProfile, name: '  Sam  ', gender: 'woman', interested_in: ['man', 'woman', 'man'], bio: 'hi', interests: [' Hiking', 'JAZZ', 'hiking'] },
     });
     expect(res.status).toBe(201);
     expect(res.body.user).toEqual({
@@ -30,6 +30,7 @@ describe('POST /register', () => {
       preferred_height_min: 100,
       preferred_height_max: 250,
       bio: 'hi',
+      interests: ['hiking', 'jazz'],
     });
     const me = await t.call('GET', `/users/${res.body.user.id}`, { token: res.body.token });
     expect(me.status).toBe(200);
@@ -217,5 +218,26 @@ describe('operations', () => {
 
   it('answers unknown routes with the error body', async () => {
     expectError(await t.call('GET', '/nope'), 404, 'NOT_FOUND');
+  });
+});
+
+describe('interests', () => {
+  it('are edited through update_preferences, shown on cards, and validated', async () => {
+    const me = await t.register({ interests: ['films'] });
+    const other = await t.register();
+    const put = (body: unknown) => t.call('PUT', `/update_preferences/${me.id}`, { token: me.token, body });
+    const changed = await put({ interests: ['Chess ', 'chess', 'Go'] });
+    expect(changed.status).toBe(200);
+    expect(changed.body.user.interests).toEqual(['chess', 'go']);
+    expect((await put({ preferred_age_min: 20 })).body.user.interests).toEqual(['chess', 'go']);
+    const feed = await t.call('GET', `/potential_matches/${other.id}`, { token: other.token });
+    expect(feed.body.potential_matches.find((c: any) => c.id === me.id).interests).toEqual(['chess', 'go']);
+    for (const bad of [Array.from({ length: 11 }, (_, i) => `t${i}`), [''], ['x'.repeat(31)], 'chess', [1]]) {
+      const res = await put({ interests: bad });
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_ERROR');
+    }
+    expect((await put({ interests: null })).body.user.interests).toEqual([]);
+    expect((await t.call('GET', `/users/${me.id}`, { token: me.token })).body.user.interests).toEqual([]);
   });
 });

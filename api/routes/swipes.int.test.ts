@@ -110,7 +110,7 @@ describe('GET /matches', () => {
     expect(res.status).toBe(200);
     expect(res.body.user_id).toBe(me.id);
     expect(res.body.matches.map((m: any) => m.user.name)).toEqual(['Second', 'First']);
-    expect(Object.keys(res.body.matches[1].user).sort()).toEqual(['age', 'bio', 'gender', 'height', 'id', 'name']);
+    expect(Object.keys(res.body.matches[1].user).sort()).toEqual(['age', 'bio', 'gender', 'height', 'id', 'interests', 'name']);
     expect(res.body.matches[1].user.bio).toBe('x');
     expect((await t.call('GET', `/matches/${me.id}`, { token: others[0]!.token })).status).toBe(403);
   });

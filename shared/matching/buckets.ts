@@ -1,4 +1,5 @@
 import type { Columns } from './columns.js';
+import { MAX_BOOST } from './score.js';
 
 // The index behind MatchIndex. Users are grouped by (gender, a gender they are open to), so the
 // gender rules of both directions hold for a whole group at once (someone open to two genders is
@@ -12,9 +13,20 @@ import type { Columns } from './columns.js';
 //   |10*age - 5*(u.ageMin+u.ageMax)| + |4*height - 2*(u.heightMin+u.heightMax)|   (the bucket's part)
 //   + 5*|v's age sum - 2*u.age|                                                   (the run's part)
 //   + 2*|v's height sum - 2*u.height|                                             (the row's part)
+//
+// The score also adds a per-candidate boost (score.ts) and points for shared interests, which no
+// distance ordering sees. For pruning, each bucket and group keeps the largest boost of its rows:
+// a candidate's score is then at most SCORE_BASE - (its distance bound) + that maximum + the
+// asker's largest interest points, an admissible bound for the best-first search. So that one
+// well-liked user does not widen the search for a whole group, groups are also split by boost,
+// in tiers TIER points wide, best tier first: a low tier is searched only close to the centre.
 
 /** Age and height sums are at most 510 (two Uint8 values). */
 const SUMS = 511;
+/** Width of a boost tier, in points (score.ts: 10 = a year of age fit). */
+const TIER = 60;
+const TIERS = Math.ceil((2 * MAX_BOOST) / TIER) + 1;
+const tierOf = (boost: number) => Math.floor((boost + MAX_BOOST) / TIER);
 
 export interface Group {
   /** The gender of everyone in the group. */
@@ -28,6 +40,16 @@ export interface Group {
   heightHi: number;
   /** Index of the group's first bucket in `bucketStart`. */
   firstBucket: number;
+  /** The largest boost of anyone in the group. */
+  boostMax: number;
+}
+
+/** Per user row (as in Columns): the ranking's boost, and interest tags as dictionary ids. */
+export interface RowExtras {
+  boost: Int16Array;
+  /** Tags of user row i are tags[tagStart[i] .. tagStart[i + 1]). */
+  tagStart: Int32Array;
+  tags: Int32Array;
 }
 
 export interface Buckets {
@@ -39,6 +61,12 @@ export interface Buckets {
   heightSum: Uint16Array;
   /** ageMin, ageMax, heightMin, heightMax: four per row, for the reverse check. */
   ranges: Uint8Array;
+  /** Per row: the candidate's boost (score.ts), and their interest tags (dictionary ids). */
+  boost: Int16Array;
+  tagStart: Int32Array;
+  tags: Int32Array;
+  /** Largest boost in each bucket. */
+  boostMax: Int16Array;
   /** First row of each bucket; bucketStart[b + 1] ends it. */
   bucketStart: Int32Array;
   /** Lowest and highest age sum in each (non-empty) bucket. */
@@ -50,30 +78,39 @@ export interface Buckets {
   groups: Group[];
 }
 
-export function buildBuckets(cols: Columns): Buckets {
+export function buildBuckets(cols: Columns, extras: RowExtras): Buckets {
   const n = cols.length;
   // Group by (gender, accepted gender): an asker then reads one group per gender they want, and
   // everyone in it is open to the asker's gender, whatever else they are open to.
-  const groupOfKey = new Int32Array(256 * 8).fill(-1);
-  const groups: Group[] = [];
+  const groupOfKey = new Int32Array(16 * 8 * TIERS).fill(-1);
+  const tierOfRow = Uint8Array.from(extras.boost.subarray(0, n), tierOf);
+  const keyOf = (i: number, bit: number) => (cols.genderBit[i]! * 8 + bit) * TIERS + tierOfRow[i]!;
+  let groups: Group[] = [];
   let rows = 0;
   for (let i = 0; i < n; i++) {
     for (let bit = 0; bit < 8; bit++) {
       if ((cols.interestMask[i]! & (1 << bit)) === 0) continue;
-      const key = cols.genderBit[i]! * 8 + bit;
+      const key = keyOf(i, bit);
       let g = groupOfKey[key]!;
       if (g < 0) {
         g = groupOfKey[key] = groups.length;
-        groups.push({ genderBit: cols.genderBit[i]!, accepts: 1 << bit, ageLo: 255, ageHi: 0, heightLo: 255, heightHi: 0, firstBucket: 0 });
+        groups.push({ genderBit: cols.genderBit[i]!, accepts: 1 << bit, ageLo: 255, ageHi: 0, heightLo: 255, heightHi: 0, firstBucket: 0, boostMax: -32768 });
       }
       const grp = groups[g]!;
       grp.ageLo = Math.min(grp.ageLo, cols.age[i]!);
       grp.ageHi = Math.max(grp.ageHi, cols.age[i]!);
       grp.heightLo = Math.min(grp.heightLo, cols.height[i]!);
       grp.heightHi = Math.max(grp.heightHi, cols.height[i]!);
+      grp.boostMax = Math.max(grp.boostMax, extras.boost[i]!);
       rows++;
     }
   }
+  // Best tier first, so the K-th is good early and lower tiers are cut short.
+  const byBoost = groups.map((_, g) => g).sort((a, b) => groups[b]!.boostMax - groups[a]!.boostMax);
+  const rank = new Int32Array(groups.length);
+  byBoost.forEach((g, r) => (rank[g] = r));
+  for (let k = 0; k < groupOfKey.length; k++) if (groupOfKey[k]! >= 0) groupOfKey[k] = rank[groupOfKey[k]!]!;
+  groups = byBoost.map((g) => groups[g]!);
   let buckets = 0;
   for (const g of groups) {
     g.firstBucket = buckets;
@@ -84,7 +121,7 @@ export function buildBuckets(cols: Columns): Buckets {
   for (let i = 0, r = 0; i < n; i++) {
     for (let bit = 0; bit < 8; bit++) {
       if ((cols.interestMask[i]! & (1 << bit)) === 0) continue;
-      const g = groups[groupOfKey[cols.genderBit[i]! * 8 + bit]!]!;
+      const g = groups[groupOfKey[keyOf(i, bit)]!]!;
       userOf[r] = i;
       bucketOf[r++] = g.firstBucket + (cols.age[i]! - g.ageLo) * (g.heightHi - g.heightLo + 1) + cols.height[i]! - g.heightLo;
     }
@@ -100,6 +137,10 @@ export function buildBuckets(cols: Columns): Buckets {
     ids: new Int32Array(rows),
     heightSum: new Uint16Array(rows),
     ranges: new Uint8Array(4 * rows),
+    boost: new Int16Array(rows),
+    tagStart: new Int32Array(rows + 1),
+    tags: new Int32Array(0),
+    boostMax: new Int16Array(buckets).fill(-32768),
     bucketStart,
     runLow: new Uint16Array(buckets),
     runHigh: new Uint16Array(buckets),
@@ -115,6 +156,16 @@ export function buildBuckets(cols: Columns): Buckets {
     b.ranges[4 * r + 1] = cols.ageMax[i]!;
     b.ranges[4 * r + 2] = cols.heightMin[i]!;
     b.ranges[4 * r + 3] = cols.heightMax[i]!;
+    b.boost[r] = extras.boost[i]!;
+    b.tagStart[r + 1] = b.tagStart[r]! + extras.tagStart[i + 1]! - extras.tagStart[i]!;
+  }
+  b.tags = new Int32Array(b.tagStart[rows]!);
+  for (let r = 0; r < rows; r++) {
+    const i = userOf[order[r]!]!;
+    b.tags.set(extras.tags.subarray(extras.tagStart[i]!, extras.tagStart[i + 1]!), b.tagStart[r]!);
+  }
+  for (let k = 0; k < buckets; k++) {
+    for (let r = bucketStart[k]!; r < bucketStart[k + 1]!; r++) if (b.boost[r]! > b.boostMax[k]!) b.boostMax[k] = b.boost[r]!;
   }
   indexRuns(b);
   return b;

@@ -12,6 +12,13 @@ export interface Columns {
   ageMax: Uint8Array;
   heightMin: Uint8Array;
   heightMax: Uint8Array;
+  likesGiven: Int32Array;
+  passesGiven: Int32Array;
+  likesReceived: Int32Array;
+  passesReceived: Int32Array;
+  days: Int32Array;
+  /** Interest tags per row (null: none). */
+  interests: (readonly string[] | null)[];
 }
 
 /** Preallocated columns: fill rows 0..n-1, then set `length` to n. */
@@ -27,6 +34,12 @@ export function emptyColumns(capacity: number): Columns {
     ageMax: new Uint8Array(capacity),
     heightMin: new Uint8Array(capacity),
     heightMax: new Uint8Array(capacity),
+    likesGiven: new Int32Array(capacity),
+    passesGiven: new Int32Array(capacity),
+    likesReceived: new Int32Array(capacity),
+    passesReceived: new Int32Array(capacity),
+    days: new Int32Array(capacity),
+    interests: new Array<readonly string[] | null>(capacity).fill(null),
   };
 }
 
@@ -44,6 +57,12 @@ export function copyColumns(cols: Columns): Columns {
     ageMax: cols.ageMax.slice(0, n),
     heightMin: cols.heightMin.slice(0, n),
     heightMax: cols.heightMax.slice(0, n),
+    likesGiven: cols.likesGiven.slice(0, n),
+    passesGiven: cols.passesGiven.slice(0, n),
+    likesReceived: cols.likesReceived.slice(0, n),
+    passesReceived: cols.passesReceived.slice(0, n),
+    days: cols.days.slice(0, n),
+    interests: cols.interests.slice(0, n),
   };
 }
 
@@ -57,6 +76,12 @@ export function setRow(cols: Columns, row: number, u: Candidate): void {
   cols.ageMax[row] = u.ageMax;
   cols.heightMin[row] = u.heightMin;
   cols.heightMax[row] = u.heightMax;
+  cols.likesGiven[row] = u.likesGiven ?? 0;
+  cols.passesGiven[row] = u.passesGiven ?? 0;
+  cols.likesReceived[row] = u.likesReceived ?? 0;
+  cols.passesReceived[row] = u.passesReceived ?? 0;
+  cols.days[row] = u.days ?? 0;
+  cols.interests[row] = u.interests?.length ? u.interests : null;
 }
 
 export function rowAt(cols: Columns, row: number): Candidate {
@@ -70,6 +95,12 @@ export function rowAt(cols: Columns, row: number): Candidate {
     ageMax: cols.ageMax[row]!,
     heightMin: cols.heightMin[row]!,
     heightMax: cols.heightMax[row]!,
+    likesGiven: cols.likesGiven[row]!,
+    passesGiven: cols.passesGiven[row]!,
+    likesReceived: cols.likesReceived[row]!,
+    passesReceived: cols.passesReceived[row]!,
+    days: cols.days[row]!,
+    interests: cols.interests[row]!,
   };
 }
 

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { topKBruteForce } from './brute-force.js';
 import { MatchIndex, columnsFrom, swipeViewFrom } from './engine.js';
+import { FAIR } from './score.js';
 import type { Candidate } from './types.js';
 
 const person = (id: number, age: number): Candidate => ({
@@ -17,7 +18,7 @@ describe('MatchIndex ties', () => {
     const index = new MatchIndex(columnsFrom(population));
     const none = new Int32Array(0);
     for (const k of [1, 3, 4, 6]) {
-      const want = topKBruteForce(asker, k, population, { excluded: () => false, likedYou: () => false });
+      const want = topKBruteForce(asker, k, population, { excluded: () => false, likedYou: () => false }, FAIR);
       expect(index.topK(asker, k, swipeViewFrom(none, none)), `k=${k}`).toEqual(want);
     }
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { MatchIndex, askerOrder, columnsFrom, swipeViewFrom, type SwipeView } from './engine.js';
 import { eligibleBruteForce, topKBruteForce } from './brute-force.js';
-import { LIKED_YOU_BONUS, score } from './score.js';
+import { FAIR, PREFERENCE_ONLY, RECIPROCAL, type Weights, score } from './score.js';
 import type { Candidate } from './types.js';
 
 const NOT_STATED = 1, WOMAN = 2, MAN = 4, NONBINARY = 8, ALL = 15;
@@ -20,10 +20,11 @@ const man = (o: Partial<Candidate> = {}): Candidate => ({
 
 const noSwipes = swipeViewFrom(new Int32Array(0), new Int32Array(0));
 const sorted = (ids: number[]) => Int32Array.from(new Set(ids)).sort();
-/** The same swipes without the list of likers, so the engine takes its general path. */
+/** The same swipes without the list of exclusions (and likers unsorted), so the engine takes its general path. */
 const predicates = (excluded: number[], liked: number[]): SwipeView => ({
   excluded: (id) => excluded.includes(id),
   likedYou: (id) => liked.includes(id),
+  likedYouIds: liked,
 });
 
 describe('MatchIndex eligibility, one rule at a time', () => {
@@ -91,9 +92,32 @@ describe('MatchIndex ranking', () => {
   it('scores with score.ts and puts the better fit first', () => {
     const index = new MatchIndex(columnsFrom([far, near]));
     expect(index.topK(man(), 10, noSwipes)).toEqual([
-      { id: 7, score: score(man(), near, false) },
-      { id: 8, score: score(man(), far, false) },
+      { id: 7, score: score(man(), near, false, FAIR) },
+      { id: 8, score: score(man(), far, false, FAIR) },
     ]);
+  });
+
+  it('ranks by the learned signals and shared interests too, not fit alone', () => {
+    // Same fit; 8 is liked by most who saw her and likes back often, 7 the reverse.
+    const liked = woman({ id: 8, likesReceived: 40, passesReceived: 10, likesGiven: 30, passesGiven: 20 });
+    const shunned = woman({ id: 7, likesReceived: 5, passesReceived: 45, likesGiven: 2, passesGiven: 48 });
+    const index = new MatchIndex(columnsFrom([shunned, liked]), RECIPROCAL);
+    expect(index.topK(man(), 10, noSwipes).map((r) => r.id)).toEqual([8, 7]);
+    const preference = new MatchIndex(columnsFrom([shunned, liked]), PREFERENCE_ONLY);
+    expect(preference.topK(man(), 10, noSwipes).map((r) => r.id)).toEqual([7, 8]); // a tie: smaller id
+    const sharing = new MatchIndex(columnsFrom([woman({ id: 7, interests: ['chess', 'jazz'] }), woman({ id: 8, interests: ['golf'] })]), RECIPROCAL);
+    expect(sharing.topK(man({ interests: ['golf'] }), 10, noSwipes).map((r) => r.id)).toEqual([8, 7]);
+  });
+
+  it('gives the liked-you bonus to the best likerCap likers only', () => {
+    const w: Weights = { ...RECIPROCAL, likerCap: 2 };
+    const likers = [3, 4, 5].map((id) => woman({ id, age: 27 + id }));
+    const index = new MatchIndex(columnsFrom([near, ...likers]), w);
+    const got = index.topK(man(), 10, swipeViewFrom(new Int32Array(0), sorted([3, 4, 5])));
+    // 3 (age 30, the centre) and 4 (31) fit best of the likers, so they get the bonus; 5 ranks on fit, after 7.
+    expect(got.map((r) => r.id)).toEqual([3, 4, 7, 5]);
+    expect(got[0]!.score).toBe(score(man(), likers[0]!, true, w));
+    expect(got[3]!.score).toBe(score(man(), likers[2]!, false, w));
   });
 
   it.each([
@@ -102,9 +126,24 @@ describe('MatchIndex ranking', () => {
   ])('moves someone who liked me up by the bonus (%s)', (_name, view) => {
     const index = new MatchIndex(columnsFrom([far, near]));
     expect(index.topK(man(), 10, view)).toEqual([
-      { id: 8, score: score(man(), far, false) + LIKED_YOU_BONUS },
-      { id: 7, score: score(man(), near, false) },
+      { id: 8, score: score(man(), far, false, FAIR) + FAIR.likedYouBonus },
+      { id: 7, score: score(man(), near, false, FAIR) },
     ]);
+  });
+
+  it('judges extras on their own rows, liked-you cap included', () => {
+    const index = new MatchIndex(columnsFrom([far, near]), { ...FAIR, likerCap: 1 });
+    const moved = woman({ id: 7, age: 35, height: 160 }); // 7 changed since the index was built, and fits worse than 8 now
+    const view = swipeViewFrom(sorted([7]), sorted([7, 8]));
+    const got = index.topK(man(), 10, view, [moved, woman({ id: 9, interestMask: WOMAN })]);
+    expect(got.map((r) => r.id)).toEqual([8, 7]); // 8 fits better, so 8 has the one bonus; 9 is not mutual
+    expect(got[1]!.score).toBe(score(man(), moved, false, { ...FAIR, likerCap: 1 }));
+  });
+
+  it('returns extras even when the index holds fewer rows than k', () => {
+    const index = new MatchIndex(columnsFrom([]));
+    const view = swipeViewFrom(new Int32Array(0), new Int32Array(0));
+    expect(index.topK(man(), 10, view, [far, near]).map((r) => r.id)).toEqual([7, 8]);
   });
 
   it('breaks ties by the smaller id', () => {
@@ -214,17 +253,33 @@ const tied = (id: number) =>
     heightMin: fc.constantFrom(160, 161, 162),
     heightMax: fc.constantFrom(178, 179, 180),
   });
-const kinds = { person, crowd, tied };
+const TAGS = ['chess', 'jazz', 'golf', 'films', 'hiking', 'cooking'];
+/** Swipe counters, days and interests, so boosts differ between rows and buckets. */
+const signals = fc.record({
+  likesGiven: fc.nat(60), passesGiven: fc.nat(60), likesReceived: fc.oneof(fc.nat(10), fc.nat(400)), passesReceived: fc.nat(100),
+  days: fc.nat(30), interests: fc.uniqueArray(fc.constantFrom(...TAGS), { maxLength: 4 }),
+}, { requiredKeys: [] });
+const withSignals = (make: (id: number) => fc.Arbitrary<Candidate>) => (id: number) =>
+  fc.tuple(make(id), signals).map(([c, s]) => ({ ...c, ...s }));
+const kinds = { person: withSignals(person), crowd: withSignals(crowd), tied, plain: person };
+const weights = fc.oneof(
+  fc.constantFrom<Weights>(PREFERENCE_ONLY, RECIPROCAL, FAIR),
+  fc.record({
+    likerCap: fc.nat(6), likedYouBonus: fc.nat(2000), appeal: fc.integer({ min: -200, max: 400 }), warmth: fc.nat(400),
+    interest: fc.nat(200), interestCap: fc.nat(5), congestion: fc.nat(300), exposureLift: fc.nat(300), newcomerLift: fc.nat(300),
+    showCap: fc.nat(300), showCapRatio: fc.constantFrom(0.5, 1, 2),
+  }).map((o): Weights => ({ ...FAIR, ...o })),
+);
 
 const scenario = fc
   .record({
     ids: fc.uniqueArray(fc.integer({ min: 0, max: 100_000 }), { maxLength: 300, size: 'max' }),
-    kind: fc.constantFrom<keyof typeof kinds>('person', 'crowd', 'tied'),
+    kind: fc.constantFrom<keyof typeof kinds>('person', 'crowd', 'tied', 'plain'),
   })
   .chain(({ ids, kind }) =>
     fc.record({
       population: fc.tuple(...ids.map((id) => kinds[kind](id))),
-      outsiders: fc.array(fc.oneof(person(100_001), crowd(100_002)), { maxLength: 2 }),
+      outsiders: fc.array(fc.oneof(withSignals(person)(100_001), crowd(100_002)), { maxLength: 2 }),
       askerRows: fc.array(fc.nat(), { minLength: 1, maxLength: 6 }),
       swipes: fc.array(
         fc.record({
@@ -234,23 +289,30 @@ const scenario = fc
         { minLength: 1, maxLength: 4 },
       ),
       k: fc.oneof(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 400 })),
+      w: weights,
     }),
   );
 
 describe('MatchIndex against the brute-force oracle', () => {
   it('topK and countEligible agree for random populations, askers, swipes and k', () => {
     fc.assert(
-      fc.property(scenario, ({ population, outsiders, askerRows, swipes, k }) => {
-        const index = new MatchIndex(columnsFrom(population));
+      fc.property(scenario, ({ population, outsiders, askerRows, swipes, k, w }) => {
+        const index = new MatchIndex(columnsFrom(population), w);
+        // The live path's shape: some users judged on rows passed in, left out of the index's own.
+        const extras = population.slice(0, population.length >> 2);
+        const partial = new MatchIndex(columnsFrom(population.slice(population.length >> 2)), w);
         const askers = [...outsiders, ...(population.length ? askerRows.map((r) => population[r % population.length]!) : [])];
         askers.forEach((u, i) => {
           const { excluded, liked } = swipes[i % swipes.length]!;
-          const expected = topKBruteForce(u, k, population, predicates(excluded, liked));
+          const expected = topKBruteForce(u, k, population, predicates(excluded, liked), w);
           expect(index.topK(u, k, swipeViewFrom(sorted(excluded), sorted(liked)))).toEqual(expected);
           const ids = new Int32Array(k), scores = new Int32Array(k);
           const n = index.topKInto(u, k, swipeViewFrom(sorted(excluded), sorted(liked)), ids, scores);
           expect(Array.from(ids.subarray(0, n), (id, j) => ({ id, score: scores[j] }))).toEqual(expected);
           expect(index.topK(u, k, predicates(excluded, liked))).toEqual(expected);
+          const passedIn = extras.filter((v) => !excluded.includes(v.id));
+          const left = swipeViewFrom(sorted([...excluded, ...extras.map((v) => v.id)]), sorted(liked));
+          expect(partial.topK(u, k, left, passedIn)).toEqual(expected);
           expect(index.countEligible(u, predicates(excluded, liked))).toBe(eligibleBruteForce(u, population, predicates(excluded, liked)).length);
         });
       }),

@@ -1,20 +1,30 @@
 import type { Candidate } from './types.js';
 import { copyColumns, rowAt, type Columns } from './columns.js';
 import { mutual } from './compatible.js';
-import { LIKED_YOU_BONUS, distance } from './score.js';
-import { buildBuckets, type Buckets, type Group } from './buckets.js';
+import { type Weights, FAIR, SCORE_BASE, baseScore, boost, checkWeights, interestPoints } from './score.js';
+import { buildBuckets, type Buckets, type Group, type RowExtras } from './buckets.js';
 import { IdLookup } from './id-lookup.js';
 import { TopK } from './top-k.js';
 import type { SwipeView } from './swipe-view.js';
 
 // The batch matching engine: for one asker at a time, the top K eligible candidates of a whole
 // population. It visits the asker's compatible groups' buckets (see buckets.ts) from the asker's
-// centre outwards and stops a direction as soon as nothing further out can beat the current K-th.
-// Exact: it returns what the brute-force oracle (brute-force.ts) returns.
+// centre outwards and stops a direction as soon as nothing further out can beat the current K-th,
+// allowing for the largest boost and interest points anyone there could add (buckets.ts).
+// Exact: it returns what the brute-force oracle (brute-force.ts) returns. Costs are
+// SCORE_BASE - score: distance minus boost and interest points, minus the bonus of a capped liker.
 
 export { type Columns, columnsFrom, emptyColumns } from './columns.js';
 export { type SwipeView, swipeViewFrom } from './swipe-view.js';
 export { askerOrder } from './asker-order.js';
+
+/** A built index, as plain data (typed arrays, objects and a Map) that can cross to another thread. */
+export interface IndexParts {
+  cols: Columns;
+  buckets: Buckets;
+  tagIds: Map<string, number>;
+  weights: Weights;
+}
 
 export interface Ranked {
   id: number;
@@ -31,37 +41,71 @@ export class MatchIndex {
   // The asker's query point (buckets.ts explains the scaling), and their own age and height.
   private q0 = 0; private q1 = 0; private q2 = 0; private q3 = 0;
   private age = 0; private height = 0;
-  private slack = 0;
+  /** The most interest points the asker can give anyone (their known tags, capped). */
+  private ovMax = 0;
+  private readonly w: Weights;
+  /** Interest tag -> dictionary id; the asker's tags are marked in `mine` during a query. */
+  private readonly tagIds = new Map<string, number>();
+  private mine = new Uint8Array(0);
+  private readonly mineList: number[] = [];
   /** A 1024-bit filter of the ids on the asker's swipe lists: a clear bit spares two calls. */
   private readonly swiped = new Uint32Array(32);
   /** Rows whose distance the last topK computed: a measure of pruning, for benchmarks. */
   visited = 0;
 
-  /** Builds the buckets once; `cols` is copied, so the caller may reuse it. */
-  constructor(cols: Columns, built?: { cols: Columns; buckets: Buckets }) {
+  /** Builds the buckets once for the given ranking; `cols` is copied, so the caller may reuse it. */
+  constructor(cols: Columns, weights: Weights = FAIR, built?: IndexParts) {
+    checkWeights(weights);
+    this.w = weights;
     this.cols = built?.cols ?? copyColumns(cols);
-    this.b = built?.buckets ?? buildBuckets(this.cols);
+    if (built) for (const [t, id] of built.tagIds) this.tagIds.set(t, id);
+    this.b = built?.buckets ?? buildBuckets(this.cols, this.rowExtras());
     this.byId = new IdLookup(this.cols.id);
+    this.mine = new Uint8Array(this.tagIds.size);
   }
 
   /** What the index is made of: typed arrays and plain objects, so another thread can build it and send it over. */
-  parts(): { cols: Columns; buckets: Buckets } {
-    return { cols: this.cols, buckets: this.b };
+  parts(): IndexParts {
+    return { cols: this.cols, buckets: this.b, tagIds: this.tagIds, weights: this.w };
   }
 
   /** An index from parts() of one built elsewhere (a worker thread), without building again. */
-  static fromParts(parts: { cols: Columns; buckets: Buckets }): MatchIndex {
-    return new MatchIndex(parts.cols, parts);
+  static fromParts(parts: IndexParts): MatchIndex {
+    return new MatchIndex(parts.cols, parts.weights, parts);
   }
 
-  /** u's top k eligible candidates in the population, ordered by shared/matching/score.ts byRank (score desc, id asc). */
-  topK(u: Candidate, k: number, swipes: SwipeView): Ranked[] {
-    const n = Math.max(0, Math.min(Math.floor(k), this.cols.length));
+  /** Per row: the boost (score.ts, the one definition) and the tags as dictionary ids. */
+  private rowExtras(): RowExtras {
+    const { cols, tagIds } = this;
+    const n = cols.length;
+    const boosts = new Int16Array(n);
+    const tagStart = new Int32Array(n + 1);
+    const tags: number[] = [];
+    for (let i = 0; i < n; i++) {
+      boosts[i] = boost(rowAt(cols, i), this.w);
+      for (const t of cols.interests[i] ?? []) {
+        let id = tagIds.get(t);
+        if (id === undefined) tagIds.set(t, (id = tagIds.size));
+        tags.push(id);
+      }
+      tagStart[i + 1] = tags.length;
+    }
+    return { boost: boosts, tagStart, tags: Int32Array.from(tags) };
+  }
+
+  /**
+   * u's top k eligible candidates in the population, ordered by shared/matching/score.ts byRank
+   * (score desc, id asc). `extras`: more candidates, judged on these rows (the live path's users
+   * changed since the index was built); the caller leaves their ids out through `swipes.excluded`
+   * (so the index's stale rows are skipped) and passes only those u has not swiped on.
+   */
+  topK(u: Candidate, k: number, swipes: SwipeView, extras: readonly Candidate[] = []): Ranked[] {
+    const n = Math.max(0, Math.min(Math.floor(k), this.cols.length + extras.length));
     if (this.outIds.length < n) {
       this.outIds = new Int32Array(n);
       this.outScores = new Int32Array(n);
     }
-    const found = this.topKInto(u, n, swipes, this.outIds, this.outScores);
+    const found = this.topKInto(u, n, swipes, this.outIds, this.outScores, extras);
     const ranked = new Array<Ranked>(found);
     for (let i = 0; i < found; i++) ranked[i] = { id: this.outIds[i]!, score: this.outScores[i]! };
     return ranked;
@@ -71,19 +115,21 @@ export class MatchIndex {
    * topK without the objects: writes u's best min(k, ids.length) into ids and scores, best first,
    * and returns how many it wrote. For callers that pack the lists anyway.
    */
-  topKInto(u: Candidate, k: number, swipes: SwipeView, ids: Int32Array, scores: Int32Array): number {
+  topKInto(u: Candidate, k: number, swipes: SwipeView, ids: Int32Array, scores: Int32Array, extras: readonly Candidate[] = []): number {
     this.visited = 0;
     const cap = Math.min(Math.floor(k), ids.length, scores.length);
     if (!(cap >= 1)) return 0;
     this.setAsker(u);
-    const likers = swipes.likedYouIds;
-    // Without the list of likers anyone might carry the bonus, so every bound must allow for it.
-    this.slack = likers ? 0 : LIKED_YOU_BONUS;
     this.markSwiped(swipes);
     this.top.reset(cap);
-    if (likers) this.offerLikers(u, likers, swipes);
-    for (const g of this.b.groups) {
-      if (serves(g, u)) this.scanGroup(u, g, swipes);
+    try {
+      // Likers first: the bonus goes to the best few, so they are ranked together, before the scan.
+      this.offerLikers(u, swipes, extras);
+      for (const g of this.b.groups) {
+        if (serves(g, u)) this.scanGroup(u, g, swipes);
+      }
+    } finally {
+      for (const t of this.mineList) this.mine[t] = 0;
     }
     return this.top.drainInto(ids, scores);
   }
@@ -118,6 +164,23 @@ export class MatchIndex {
     this.q3 = 4 * u.height;
     this.age = u.age;
     this.height = u.height;
+    this.mineList.length = 0;
+    for (const t of u.interests ?? []) {
+      const id = this.tagIds.get(t);
+      if (id !== undefined && this.mine[id] === 0) {
+        this.mine[id] = 1;
+        this.mineList.push(id);
+      }
+    }
+    this.ovMax = interestPoints(this.mineList.length, this.w);
+  }
+
+  /** Interest points of bucket row r for the current asker. */
+  private rowInterest(r: number): number {
+    const { tags, tagStart } = this.b;
+    let n = 0;
+    for (let j = tagStart[r]!, e = tagStart[r + 1]!; j < e; j++) n += this.mine[tags[j]!]!;
+    return interestPoints(n, this.w);
   }
 
   /**
@@ -128,7 +191,13 @@ export class MatchIndex {
     const aLo = Math.max(u.ageMin, g.ageLo), aHi = Math.min(u.ageMax, g.ageHi);
     const hLo = Math.max(u.heightMin, g.heightLo), hHi = Math.min(u.heightMax, g.heightHi);
     if (aLo > aHi || hLo > hHi) return;
-    const { q0, q1, slack, top } = this;
+    const { q0, q1, top, ovMax } = this;
+    const { boostMax } = this.b;
+    // No one in the group can take off more than this from their distance.
+    const slack = g.boostMax + ovMax;
+    // The nearest corner of the group's ages and heights: when even that loses, skip the group.
+    const nearest = Math.abs(10 * Math.min(aHi, Math.max(aLo, q0 / 10)) - q0) + Math.abs(4 * Math.min(hHi, Math.max(hLo, q1 / 4)) - q1);
+    if (Math.floor(nearest) - slack > top.barDistance) return;
     const span = g.heightHi - g.heightLo + 1;
     const ages = new Outward(q0 / 10, aLo, aHi);
     for (let a = ages.next(); a >= 0; a = ages.next()) {
@@ -139,7 +208,9 @@ export class MatchIndex {
       for (let h = heights.next(); h >= 0; h = heights.next()) {
         const base = t0 + Math.abs(4 * h - q1);
         if (base - slack > top.barDistance) break;
-        this.scanBucket(first + h, base, u.id, swipes);
+        const bucket = first + h;
+        const bucketSlack = boostMax[bucket]! + ovMax;
+        if (base - bucketSlack <= top.barDistance) this.scanBucket(bucket, base, bucketSlack, u.id, swipes);
       }
     }
   }
@@ -148,9 +219,9 @@ export class MatchIndex {
    * Offers a bucket's rows within the distance budget: run by run, age sums nearest the asker's
    * first, the rows whose height sum still fits, found by binary search in the run.
    */
-  private scanBucket(bucket: number, base: number, self: number, swipes: SwipeView): void {
-    const { ids, heightSum, ranges, bucketStart, runStart } = this.b;
-    const { age, height, slack, top, swiped } = this;
+  private scanBucket(bucket: number, base: number, slack: number, self: number, swipes: SwipeView): void {
+    const { ids, heightSum, ranges, bucketStart, runStart, boost: boosts } = this.b;
+    const { age, height, top, swiped, ovMax } = this;
     if (bucketStart[bucket] === bucketStart[bucket + 1]) return;
     const lowest = this.b.runLow[bucket]!, highest = this.b.runHigh[bucket]!;
     const runs = this.b.runFirst[bucket]! - lowest;
@@ -187,16 +258,15 @@ export class MatchIndex {
         const p = 4 * r;
         if (ranges[p]! > age || ranges[p + 1]! < age || ranges[p + 2]! > height || ranges[p + 3]! < height) continue;
         const id = ids[r]!;
-        let dist = d;
+        let cost = d - boosts[r]!;
+        if (cost - ovMax > bar) continue;
+        if (ovMax > 0) cost -= this.rowInterest(r);
+        if (cost > bar || id === self) continue;
         if ((swiped[(id >>> 5) & 31]! & (1 << (id & 31))) !== 0) {
           if (swipes.excluded(id)) continue;
-          if (swipes.likedYou(id)) {
-            if (slack === 0) continue; // ranked by offerLikers, with their bonus
-            dist -= LIKED_YOU_BONUS;
-          }
+          if (swipes.likedYou(id)) continue; // ranked by offerLikers
         }
-        if (dist > bar || id === self) continue;
-        top.offer(dist, id);
+        top.offer(cost, id);
         bar = top.barDistance;
       }
     }
@@ -204,7 +274,7 @@ export class MatchIndex {
 
   private markSwiped(swipes: SwipeView): void {
     const { excludedIds, likedYouIds } = swipes;
-    if (!excludedIds || !likedYouIds) {
+    if (!excludedIds) {
       this.swiped.fill(-1 >>> 0);
       return;
     }
@@ -214,19 +284,47 @@ export class MatchIndex {
     }
   }
 
-  /** Ranks the users who liked the asker, with their bonus; the bucket scan then skips them. */
-  private offerLikers(u: Candidate, likers: ArrayLike<number>, swipes: SwipeView): void {
+  /**
+   * Ranks the eligible users who liked the asker (from the index, and among `extras`), gives the
+   * bonus to the best `likerCap` of them, and offers the extras that did not like the asker. The
+   * bucket scan then skips likers.
+   */
+  private offerLikers(u: Candidate, swipes: SwipeView, extras: readonly Candidate[]): void {
+    const likers = swipes.likedYouIds;
+    const found: { id: number; score: number }[] = [];
+    const consider = (v: Candidate) => {
+      if (!mutual(u, v)) return;
+      const s = baseScore(u, v, this.w);
+      if (swipes.likedYou(v.id)) found.push({ id: v.id, score: s });
+      else this.offer(SCORE_BASE_COST(s), v.id);
+    };
     for (let i = 0; i < likers.length; i++) {
       const id = likers[i]!;
       if (i > 0 && likers[i - 1] === id) continue; // a sorted list may repeat an id
       const row = this.byId.rowOf(id);
       if (row < 0 || swipes.excluded(id)) continue;
-      const v = rowAt(this.cols, row);
-      const dist = distance(u, v) - LIKED_YOU_BONUS;
-      if (mutual(u, v) && dist <= this.top.barDistance) this.top.offer(dist, id);
+      consider(rowAt(this.cols, row));
+    }
+    for (const v of extras) consider(v);
+    if (!found.length) return;
+    found.sort((a, b) => b.score - a.score || a.id - b.id);
+    const seen = new Set<number>();
+    let granted = 0;
+    for (const f of found) {
+      if (seen.has(f.id)) continue; // an extra may repeat an index liker's id only if the caller erred; keep the first
+      seen.add(f.id);
+      const bonus = granted < this.w.likerCap ? this.w.likedYouBonus : 0;
+      if (bonus) granted++;
+      this.offer(SCORE_BASE_COST(f.score + bonus), f.id);
     }
   }
+
+  private offer(cost: number, id: number): void {
+    if (cost <= this.top.barDistance) this.top.offer(cost, id);
+  }
 }
+
+const SCORE_BASE_COST = (score: number) => SCORE_BASE - score;
 
 /**
  * Each user is in one group per gender they accept, so an asker of several genders at once would

@@ -5,12 +5,12 @@ export interface SwipeView {
   /** Optional, for speed: exactly the ids for which excluded is true. */
   readonly excludedIds?: ArrayLike<number>;
   /**
-   * Optional, for speed: exactly the ids for which likedYou is true. With both lists the engine
-   * asks the two functions only about ids on a list, ranks the likers separately, and prunes
-   * everyone else without allowing for a bonus they cannot get; without them a search may read
-   * many times more candidates.
+   * Exactly the ids for which likedYou is true (sorted or not). The engine ranks the likers
+   * together (the bonus goes to the best few of them), then prunes everyone else without allowing
+   * for a bonus they cannot get. With excludedIds as well, it asks the two functions only about
+   * ids on a list.
    */
-  readonly likedYouIds?: ArrayLike<number>;
+  readonly likedYouIds: ArrayLike<number>;
 }
 
 /** A SwipeView from sorted arrays, for the worker: excluded = u's own likes and passes + who passed on u; liked = who liked u. */

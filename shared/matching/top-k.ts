@@ -5,12 +5,15 @@ import { SCORE_BASE } from './score.js';
 // that can still make the top K) drops by whole distances as better candidates arrive. Everyone
 // at the bar distance is kept, since ties go to the smaller id; drain() sorts those out.
 
-/** Distances are stored shifted by this, so that a liked-you bonus (200) can't make them negative. */
-const OFFSET = 256;
+/**
+ * Costs are stored shifted by this, so that boosts, interest points and a liked-you bonus can't make
+ * them negative (score.ts bounds them: MAX_BOOST + 1000 + 2000 < OFFSET).
+ */
+const OFFSET = 5000;
 
 export class TopK {
-  private head = new Int32Array(2048).fill(-1);
-  private count = new Int32Array(2048);
+  private head = new Int32Array(8192).fill(-1);
+  private count = new Int32Array(8192);
   private ids = new Int32Array(1024);
   private next = new Int32Array(1024);
   private used = 0;

@@ -1,4 +1,4 @@
-/** What matching needs of a user: numbers only, so it can live in typed arrays. */
+/** What matching needs of a user: numbers only (and interest tags), so it can live in typed arrays. */
 export interface Candidate {
   id: number;
   age: number;
@@ -11,4 +11,14 @@ export interface Candidate {
   ageMax: number;
   heightMin: number;
   heightMax: number;
+  // What the ranking learns from (score.ts); absent = nothing known yet (0 / none).
+  /** Swipe counters (Postgres swipe_counts): likes and passes this user gave, and received. */
+  likesGiven?: number;
+  passesGiven?: number;
+  likesReceived?: number;
+  passesReceived?: number;
+  /** Whole days since the user joined. */
+  days?: number;
+  /** Interest tags, lower-case and trimmed (shared/profile.ts). */
+  interests?: readonly string[] | null;
 }

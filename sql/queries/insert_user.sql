@@ -1,7 +1,7 @@
 -- $1 name, $2 age, $3 height, $4 gender, $5 interested_in, $6 preferred_age_min, $7 preferred_age_max,
--- $8 preferred_height_min, $9 preferred_height_max, $10 bio
+-- $8 preferred_height_min, $9 preferred_height_max, $10 bio, $11 interests (text[], normalised)
 insert into users (name, age, height, gender, interested_in, preferred_age_min, preferred_age_max,
-                   preferred_height_min, preferred_height_max, bio)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                   preferred_height_min, preferred_height_max, bio, interests)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 returning id, name, age, height, gender, interested_in, preferred_age_min, preferred_age_max,
-          preferred_height_min, preferred_height_max, bio, created_at, updated_at;
+          preferred_height_min, preferred_height_max, bio, interests, created_at, updated_at;

@@ -1,5 +1,10 @@
--- No parameters. Every user others may be shown, as matching needs them (streamed with COPY).
-select id, age, height, gender_bit, interest_mask, preferred_age_min, preferred_age_max,
-       preferred_height_min, preferred_height_max
-from users
-where user_shown(visible, suspended_at)
+-- No parameters. Every user others may be shown, as matching needs them (streamed with COPY;
+-- columns as in shared/candidates.ts).
+select u.id, u.age, u.height, u.gender_bit, u.interest_mask, u.preferred_age_min, u.preferred_age_max,
+       u.preferred_height_min, u.preferred_height_max,
+       coalesce(c.likes_given, 0) as likes_given, coalesce(c.passes_given, 0) as passes_given,
+       coalesce(c.likes_received, 0) as likes_received, coalesce(c.passes_received, 0) as passes_received,
+       greatest(0, floor(extract(epoch from now() - u.created_at) / 86400))::int as days,
+       array_to_json(u.interests)::text as interests
+from users u left join swipe_counts c on c.user_id = u.id
+where user_shown(u.visible, u.suspended_at)

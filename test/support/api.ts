@@ -4,6 +4,7 @@ import type { Deps } from '../../api/context.js';
 import { createMetrics } from '../../api/metrics.js';
 import { createCachedFeed } from '../../shared/feed.js';
 import { LiveIndex } from '../../shared/live-index.js';
+import { rankingWeights } from '../../shared/config.js';
 import { openQueues } from '../../shared/queues.js';
 import { createRateLimits } from '../../shared/rate-limits.js';
 import { TokenVersions } from '../../shared/token-versions.js';
@@ -40,6 +41,7 @@ export interface ProfileInput {
   preferred_height_min: number;
   preferred_height_max: number;
   bio?: string;
+  interests?: string[] | null;
 }
 
 export const baseProfile: ProfileInput = {
@@ -61,7 +63,7 @@ export async function apiOver(env: TestEnv): Promise<TestApi> {
   const redis = createRedis(env.config.REDIS_URL, 'client', { commandTimeout: env.config.REDIS_COMMAND_TIMEOUT_MS });
   // Connected before the first request: until then the rate limits count in memory (their insurance).
   await redis.ping();
-  const live = new LiveIndex(env.db, { pollMs: 200 });
+  const live = new LiveIndex(env.db, { pollMs: 200, weights: rankingWeights(env.config) });
   const deps: Deps = {
     config: env.config,
     db: env.db,

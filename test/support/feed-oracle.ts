@@ -2,11 +2,15 @@
 import type { Db } from '../../shared/db.js';
 import { genderBit, interestMask } from '../../shared/genders.js';
 import { mutual } from '../../shared/matching/compatible.js';
-import { byRank, score } from '../../shared/matching/score.js';
+import { rankBruteForce } from '../../shared/matching/brute-force.js';
+import { FAIR, type Weights } from '../../shared/matching/score.js';
 import type { Candidate } from '../../shared/matching/types.js';
+import { apiScore } from '../../shared/feed-rank.js';
 
 export async function loadWorld(db: Db) {
-  const users = (await db.query('select * from users')).rows.map(
+  const users = (await db.query(`select u.*, c.likes_given, c.passes_given, c.likes_received, c.passes_received,
+      extract(epoch from now() - u.created_at) as age_s
+    from users u left join swipe_counts c on c.user_id = u.id`)).rows.map(
     (r): Candidate => ({
       id: r.id,
       age: r.age,
@@ -17,6 +21,12 @@ export async function loadWorld(db: Db) {
       ageMax: r.preferred_age_max,
       heightMin: r.preferred_height_min,
       heightMax: r.preferred_height_max,
+      likesGiven: r.likes_given ?? 0,
+      passesGiven: r.passes_given ?? 0,
+      likesReceived: r.likes_received ?? 0,
+      passesReceived: r.passes_received ?? 0,
+      days: Math.max(0, Math.floor(Number(r.age_s) / 86400)),
+      interests: r.interests,
     }),
   );
   const swipes = new Map<string, 'like' | 'pass'>();
@@ -35,11 +45,12 @@ export function eligible(w: World, u: Candidate, v: Candidate): boolean {
   return !w.matched.has(`${Math.min(u.id, v.id)}-${Math.max(u.id, v.id)}`);
 }
 
-/** The page the contract expects for u: every eligible user, ranked, cut at limit. */
-export function expectedPage(w: World, u: Candidate, limit: number): { id: number; score: number }[] {
-  return w.users
-    .filter((v) => eligible(w, u, v))
-    .map((v) => ({ id: v.id, score: score(u, v, w.swipes.get(`${v.id}>${u.id}`) === 'like') }))
-    .sort(byRank)
-    .slice(0, limit);
+/** The ranking the contract expects for u (engine scores): every eligible user, ranked, cut at limit. */
+export function expectedPage(w: World, u: Candidate, limit: number, weights: Weights = FAIR): { id: number; score: number }[] {
+  const candidates = w.users.filter((v) => eligible(w, u, v));
+  return rankBruteForce(u, candidates, (id) => w.swipes.get(`${id}>${u.id}`) === 'like', weights).slice(0, limit);
 }
+
+/** The same page as the API shows it: the score is the rank (100 for the first card, then 99, ...). */
+export const expectedApiPage = (w: World, u: Candidate, limit: number, weights: Weights = FAIR) =>
+  expectedPage(w, u, limit, weights).map((r, i) => ({ id: r.id, score: apiScore(i) }));

@@ -1,6 +1,6 @@
 // The incremental pass: users created or changed since the last pass get their own list recomputed,
-// and are offered to the lists of the people they fit best (their own top K: the fit distance is
-// symmetric), so a new user shows up in others' feeds within a pass instead of after the nightly
+// and are offered to the lists of the people they fit best (their own top K: eligibility is
+// symmetric, and fit counts both ways), scored as those people would rank them, so a new user shows up in others' feeds within a pass instead of after the nightly
 // rebuild. Idempotent: a retry redoes the same users from the same cursor.
 //
 // It reads the same change stream as the live index (users.change_xid, see shared/live-index.ts)
@@ -11,6 +11,8 @@ import type { Job } from 'bullmq';
 import { type Db, type Pool, rows, withTransaction } from '../../shared/db.js';
 import { type FeedStore, refreshUserList } from '../../shared/feed.js';
 import { mergeEntries } from '../../shared/feed-store.js';
+import type { Weights } from '../../shared/matching/score.js';
+import { offerScores } from '../../shared/offer-scores.js';
 
 const BATCH = 2000;
 /** More changes than this (a bulk load) are left to a full rebuild: a pass per 2,000 would take hours. */
@@ -29,7 +31,7 @@ export async function coverUntil(db: Db, xmin: string): Promise<void> {
   await rows(db, 'advance_cursor', [CURSOR, xmin]);
 }
 
-export function incrementalProcessor(deps: FeedStore & { db: Pool }) {
+export function incrementalProcessor(deps: FeedStore & { db: Pool; weights?: Weights }) {
   return async (_job: Job) => {
     const read = await withTransaction(
       deps.db,
@@ -60,11 +62,10 @@ export function incrementalProcessor(deps: FeedStore & { db: Pool }) {
       users++;
       const { list, swipedMe } = await refreshUserList(deps, r.id);
       if (!r.shown) continue; // paused or suspended: nobody else's list gets them
-      const entries: [number, number, number][] = [];
-      list.ids.forEach((other, i) => {
-        // Someone who already swiped on me must not be shown me again; the bonus is theirs to get, not mine.
-        if (!swipedMe.has(other)) entries.push([other, r.id, list.scores[i]!]);
-      });
+      // Someone who already swiped on me must not be shown me again; the bonus is theirs to get, not mine.
+      const others = Array.from(list.ids).filter((other) => !swipedMe.has(other));
+      const scores = await offerScores(deps.db, r.id, others, new Set(), deps.weights);
+      const entries = others.flatMap((other): [number, number, number][] => (scores.has(other) ? [[other, r.id, scores.get(other)!]] : []));
       await mergeEntries(deps.redis, deps.prefix, entries, deps.cacheSize, list.xmin);
       offered += entries.length;
     }

@@ -8,6 +8,7 @@ import { writeCards } from '../../shared/cards.js';
 import { type RankedList, writeLists } from '../../shared/feed-store.js';
 import { MatchIndex, columnsFrom, swipeViewFrom } from '../../shared/matching/engine.js';
 import { type PartitionData, readPartition } from '../partition-data.js';
+import type { Weights } from '../../shared/matching/score.js';
 
 const PartitionJob = z.object({
   index: z.number().int().min(0),
@@ -31,12 +32,12 @@ const NONE = new Int32Array(0);
 const sortedIds = (ids: number[] | undefined) => (ids ? new Int32Array(new Set(ids)).sort() : NONE);
 const BATCH = 500;
 
-type Deps = { db: Pool; redis: Redis; prefix: string; cacheSize: number };
+type Deps = { db: Pool; redis: Redis; prefix: string; cacheSize: number; weights?: Weights };
 
 /** Ranks every member of a partition read earlier and writes their lists and cards (newer-wins). */
 export async function rankAndWrite(deps: Omit<Deps, 'db'>, data: PartitionData, onBatch: (done: number) => Promise<unknown> = async () => {}): Promise<number> {
   let rank = 0;
-  const index = new MatchIndex(columnsFrom(data.candidates));
+  const index = new MatchIndex(columnsFrom(data.candidates), deps.weights);
   const idsOut = new Int32Array(deps.cacheSize);
   const scoresOut = new Int32Array(deps.cacheSize);
   let batch: [number, RankedList][] = [];

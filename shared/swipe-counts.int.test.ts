@@ -1,0 +1,46 @@
+// The ranking's counters: what the like and pass transactions append, folded, equals a recount
+// from the swipes table, also with many likes landing on one user at once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestEnv, createTestEnv } from '../test/support/env.js';
+import { newProfileSchema } from './profile.js';
+import { foldSwipeCounts, recountSwipeCounts } from './swipe-counts.js';
+import { like, pass } from './swipes.js';
+import { insertUser } from './users.js';
+
+let env: TestEnv;
+beforeAll(async () => {
+  env = await createTestEnv();
+});
+afterAll(() => env.close());
+
+const counts = async () =>
+  (await env.db.query('select user_id, likes_given, passes_given, likes_received, passes_received from swipe_counts order by user_id')).rows;
+
+describe('swipe counters', () => {
+  it('fold to what a recount from the swipes table gives, concurrent likes on one user included', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      ids.push((await insertUser(env.db, newProfileSchema.parse({ name: `U${i}`, age: 30, height: 170, preferred_age_min: 18, preferred_age_max: 99, preferred_height_min: 100, preferred_height_max: 250 }))).id);
+    }
+    const [star, a, b, c] = ids as [number, number, number, number];
+    // Everyone likes the same person at once: one short transaction each, none waits on a counter row.
+    await Promise.all(ids.slice(1).map((id) => like(env.db, id, star)));
+    await like(env.db, a, b);
+    await like(env.db, a, b); // a repeat changes nothing
+    await pass(env.db, a, b); // a pass replaces the like
+    await pass(env.db, a, c);
+    await like(env.db, a, c); // and a like replaces the pass
+    await pass(env.db, b, star); // withdraws b's like
+    expect(await foldSwipeCounts(env.db)).toBeGreaterThan(0);
+    expect(await foldSwipeCounts(env.db)).toBe(0); // nothing left to fold
+    const folded = await counts();
+    expect(folded.find((r) => r.user_id === star)).toMatchObject({ likes_received: 23, passes_received: 1 });
+    expect(folded.find((r) => r.user_id === a)).toMatchObject({ likes_given: 2, passes_given: 1 });
+    // A recount writes every user (zeros for the untouched); the fold only those a swipe touched.
+    await recountSwipeCounts(env.db);
+    const all = await counts();
+    const touched = new Set(folded.map((r) => r.user_id));
+    expect(all.filter((r) => touched.has(r.user_id))).toEqual(folded);
+    expect(all.filter((r) => !touched.has(r.user_id)).every((r) => r.likes_given + r.passes_given + r.likes_received + r.passes_received === 0)).toBe(true);
+  });
+});

@@ -1,0 +1,29 @@
+// The ranking's swipe counters (sql/migrations/0005_relevance.sql): swipes append deltas, these
+// fold them into swipe_counts. Folding runs before each full rebuild, so lists and the live index
+// learn from the day's swipes once a night, as the rebuild does (a reload per fold would cost a
+// full read of the users at every pass).
+import { type Db, type Pool, rows, withTransaction } from './db.js';
+import { BULK_LOADED } from './live-index.js';
+
+/** Adds the pending deltas into the counters; when any changed, live indexes reload to see them. */
+export async function foldSwipeCounts(db: Db): Promise<number> {
+  const [{ users }] = (await rows<{ users: number }>(db, 'fold_swipe_counts')) as [{ users: number }];
+  if (users > 0) await db.query('select pg_notify($1, $2)', [BULK_LOADED, 'swipe_counts']);
+  return users;
+}
+
+/** Recomputes every counter from the swipes table (after a bulk load, or to repair); live indexes reload. */
+export async function recountSwipeCounts(pool: Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin isolation level repeatable read');
+    await rows(client, 'recount_swipe_counts');
+    await client.query('select pg_notify($1, $2)', [BULK_LOADED, 'swipe_counts']);
+    await client.query('commit');
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
