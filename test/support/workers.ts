@@ -9,7 +9,7 @@ import { createRedis } from '../../shared/redis.js';
 import { startWorkers } from '../../worker/workers.js';
 
 export function inProcessWorkers(config: Config, db: Pool, queues: Queues) {
-  const redis = createRedis(config.REDIS_URL);
+  const redis = createRedis(config);
   const res = { config, db, redis, log: createLogger('silent', 'test-worker'), close: async () => {} };
   const workers = startWorkers(res, queues);
   return {
