@@ -1,10 +1,10 @@
 // The Lua scripts and key layout against a real Redis.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import type { Redis } from 'ioredis';
 import { buryCards, cardValue, writeCards } from './cards.js';
 import { keys, mergeEntries, readPage, recordExclusions, unpackList, writeLists } from './feed-store.js';
 import { createRedis } from './redis.js';
+import { testRedis } from '../test/support/env.js';
 
 let redis: Redis;
 const prefix = `t${Date.now().toString(36)}fs`;
@@ -26,7 +26,7 @@ const profile = (id: number, version = 1, shown = true) => ({
 const pageIds = async (uid: number) => (await readPage(redis, prefix, uid, 0, 100))!.entries.map((e) => e.id);
 
 beforeAll(() => {
-  redis = createRedis(inject('redisUrl'));
+  redis = createRedis(testRedis());
 });
 afterAll(() => redis.quit());
 

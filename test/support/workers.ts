@@ -31,6 +31,7 @@ export function workerProcess(config: Config, extraEnv: Record<string, string> =
     LOG_LEVEL: 'warn',
     DATABASE_URL: config.DATABASE_URL,
     REDIS_URL: config.REDIS_URL,
+    REDIS_CLUSTER: config.REDIS_CLUSTER,
     REDIS_PREFIX: config.REDIS_PREFIX,
     JWT_SECRET: config.JWT_SECRET,
     ADMIN_TOKEN: config.ADMIN_TOKEN,
