@@ -48,7 +48,7 @@ describe('a bulk load into a running API', () => {
     });
 
     const started = Date.now();
-    const env = { PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: t.config.DATABASE_URL, REDIS_URL: t.config.REDIS_URL, REDIS_PREFIX: t.config.REDIS_PREFIX, JWT_SECRET: t.config.JWT_SECRET, ADMIN_TOKEN: t.config.ADMIN_TOKEN };
+    const env = { PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: t.config.DATABASE_URL, REDIS_URL: t.config.REDIS_URL, REDIS_CLUSTER: t.config.REDIS_CLUSTER, REDIS_PREFIX: t.config.REDIS_PREFIX, JWT_SECRET: t.config.JWT_SECRET, ADMIN_TOKEN: t.config.ADMIN_TOKEN };
     await run(process.execPath, ['--import', 'tsx', 'scripts/seed.ts', '--users', String(BULK_USERS), '--seed', '9'], { env, maxBuffer: 16 * 1024 * 1024 });
     const seedMs = Date.now() - started;
     // After the commit, the running API catches up with the load; requests keep answering meanwhile.

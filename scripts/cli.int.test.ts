@@ -17,6 +17,7 @@ beforeAll(async () => {
     LOG_LEVEL: 'warn',
     DATABASE_URL: t.config.DATABASE_URL,
     REDIS_URL: t.config.REDIS_URL,
+    REDIS_CLUSTER: t.config.REDIS_CLUSTER,
     REDIS_PREFIX: t.config.REDIS_PREFIX,
     JWT_SECRET: t.config.JWT_SECRET,
     ADMIN_TOKEN: t.config.ADMIN_TOKEN,

@@ -5,6 +5,7 @@
 import type { Redis, Result } from 'ioredis';
 import { genderBit, interestMask } from './genders.js';
 import type { Candidate } from './matching/types.js';
+import { execBySlot, type SlotOp } from './slots.js';
 import type { Card, Profile } from './profile.js';
 
 export interface CachedCard {
@@ -66,20 +67,14 @@ function withScript(redis: Redis): Redis {
 
 const cardKey = (prefix: string, id: number) => `${prefix}:card:${id}`;
 
-async function run(p: ReturnType<Redis['pipeline']>) {
-  const failed = (await p.exec())?.find(([err]) => err);
-  if (failed) throw failed[0];
-}
-
+// Each card has its own slot: on a Redis Cluster, execBySlot sends one pipeline per node.
 export async function writeCards(redis: Redis, prefix: string, cards: Iterable<CardSource>): Promise<void> {
-  const p = withScript(redis).pipeline();
-  for (const c of cards) p.mmSetCardIfNewer(cardKey(prefix, c.id), cardValue(c), 0);
-  await run(p);
+  const ops = [...cards].map((c) => [cardKey(prefix, c.id), (p) => p.mmSetCardIfNewer(cardKey(prefix, c.id), cardValue(c), 0)] as SlotOp);
+  await execBySlot(withScript(redis), ops);
 }
 
 /** Erased users: their cards become tombstones, so no cached page can show them again. */
 export async function buryCards(redis: Redis, prefix: string, ids: Iterable<number>): Promise<void> {
-  const p = withScript(redis).pipeline();
-  for (const id of ids) p.mmSetCardIfNewer(cardKey(prefix, id), TOMBSTONE, TOMBSTONE_TTL_S);
-  await run(p);
+  const ops = [...ids].map((id) => [cardKey(prefix, id), (p) => p.mmSetCardIfNewer(cardKey(prefix, id), TOMBSTONE, TOMBSTONE_TTL_S)] as SlotOp);
+  await execBySlot(withScript(redis), ops);
 }

@@ -6,7 +6,7 @@ const base = { DATABASE_URL: 'postgres://localhost/x', REDIS_URL: 'redis://local
 describe('parseConfig', () => {
   it('applies defaults and freezes the result', () => {
     const c = parseConfig(base);
-    expect(c).toMatchObject({ PORT: 3000, NODE_ENV: 'production', RATE_LIMITS: 'on', FEED_CACHE_SIZE: 100, REDIS_PREFIX: 'mm', TRUST_PROXY: 0, TOKEN_TTL_S: 7 * 24 * 3600 });
+    expect(c).toMatchObject({ PORT: 3000, NODE_ENV: 'production', RATE_LIMITS: 'on', REDIS_CLUSTER: 'off', FEED_CACHE_SIZE: 100, REDIS_PREFIX: 'mm', TRUST_PROXY: 0, TOKEN_TTL_S: 7 * 24 * 3600 });
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -21,6 +21,7 @@ describe('parseConfig', () => {
     [{ PORT: 'eighty' }, 'PORT'],
     [{ DATABASE_URL: undefined }, 'DATABASE_URL'],
     [{ RATE_LIMITS: 'maybe' }, 'RATE_LIMITS'],
+    [{ REDIS_CLUSTER: 'yes' }, 'REDIS_CLUSTER'],
     [{ REDIS_PREFIX: 'a:b' }, 'REDIS_PREFIX'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
     [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: '70000' }, 'HTTP_HEADERS_TIMEOUT_MS: must be greater than HTTP_KEEP_ALIVE_TIMEOUT_MS'],

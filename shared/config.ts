@@ -35,6 +35,8 @@ const schema = z
     TRUST_PROXY: intFrom(0, 0, 10),
     // User tokens last this long (seconds); POST /token/refresh issues a fresh one.
     TOKEN_TTL_S: intFrom(DEFAULT_TOKEN_TTL_S, 60, 90 * 24 * 3600),
+    // on: REDIS_URL names one node of a Redis Cluster; keys, scripts and pipelines are grouped by slot.
+    REDIS_CLUSTER: z.enum(['on', 'off']).default('off'),
     // Namespace of every Redis key and BullMQ queue; lets tests (and several deployments) share one Redis.
     REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('mm'),
     DB_POOL_SIZE: intFrom(20, 1, 500),

@@ -1,10 +1,11 @@
 // The failures of the precomputed path that issue 6 lists, each through the HTTP API on cached pages.
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApi, createTestApi } from '../test/support/api.js';
 import { readPartition } from '../worker/partition-data.js';
 import { rankAndWrite } from '../worker/processors/rebuild-partition.js';
 import { keys } from './feed-store.js';
+import { createRedis, isCluster } from './redis.js';
 import { createCachedFeed, refreshUserList } from './feed.js';
 import { rows } from './db.js';
 import { like } from './swipes.js';
@@ -110,7 +111,8 @@ describe('Redis losing data', () => {
     const [a, b, c] = await cohort(3);
     await refreshUserList(store(), a!.id);
     expect((await page(a!, 2)).source).toBe('cache');
-    await t.deps.redis.del(keys(t.config.REDIS_PREFIX).card(b!.id), keys(t.config.REDIS_PREFIX).card(c!.id));
+    // One DEL per key: on a Redis Cluster the two cards live in different slots.
+    for (const id of [b!.id, c!.id]) await t.deps.redis.del(keys(t.config.REDIS_PREFIX).card(id));
     // The list holds everyone eligible, so it is not recomputed; the page is live until the cards are back.
     expect((await page(a!, 2)).source).toBe('live');
     await expect.poll(async () => (await page(a!, 2)).source, { timeout: 5000 }).toBe('cache');
@@ -121,20 +123,23 @@ describe('Redis failing after a commit', () => {
   it('serves the swiper live until their list is dropped, so the swiped person never shows', async () => {
     const [a, b, c] = await cohort(3);
     // A feed on a connection that gives up quickly, as the API's does.
-    const redis = new Redis(t.config.REDIS_URL, { commandTimeout: 150, maxRetriesPerRequest: 0 });
+    const redis = createRedis(t.config, 'client', { commandTimeout: 150, maxRetriesPerRequest: 0 });
     const errors: unknown[] = [];
     const feed = createCachedFeed({ ...store(), redis, onError: (e) => errors.push(e) });
     try {
       await refreshUserList({ ...store(), redis }, a!.id);
       expect((await feed.page(a!.id, 2)).source).toBe('cache');
-      const admin = new Redis(t.config.REDIS_URL);
-      await admin.call('CLIENT', 'PAUSE', '600', 'WRITE');
+      const admin = createRedis(t.config);
+      await admin.ping(); // connected: a cluster client knows its nodes
+      // Every node pauses writes (on a cluster, CLIENT PAUSE is per node).
+      const nodes: Redis[] = isCluster(admin) ? (admin as unknown as Cluster).nodes('master') : [admin];
+      await Promise.all(nodes.map((n) => n.call('CLIENT', 'PAUSE', '600', 'WRITE')));
       // The like commits in Postgres; its Redis write then times out (and is never retried as such).
       const { xid } = await like(t.db, a!.id, b!.id);
       await feed.swiped(a!.id, b!.id, 'like', xid);
       expect(errors.length).toBeGreaterThan(0);
       // Redis is back, but this process has not dropped the list yet: it serves a live page.
-      await admin.call('CLIENT', 'UNPAUSE');
+      await Promise.all(nodes.map((n) => n.call('CLIENT', 'UNPAUSE')));
       await admin.quit();
       const meanwhile = await feed.page(a!.id, 1);
       expect(meanwhile.cards.map((x) => x.id)).toEqual([c!.id]);

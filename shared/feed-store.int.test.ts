@@ -1,10 +1,10 @@
 // The Lua scripts and key layout against a real Redis.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { buryCards, cardValue, writeCards } from './cards.js';
 import { keys, mergeEntries, readPage, recordExclusions, unpackList, writeLists } from './feed-store.js';
 import { createRedis } from './redis.js';
+import { testRedis } from '../test/support/env.js';
 
 let redis: Redis;
 const prefix = `t${Date.now().toString(36)}fs`;
@@ -26,9 +26,24 @@ const profile = (id: number, version = 1, shown = true) => ({
 const pageIds = async (uid: number) => (await readPage(redis, prefix, uid, 0, 100))!.entries.map((e) => e.id);
 
 beforeAll(() => {
-  redis = createRedis(inject('redisUrl'));
+  redis = createRedis(testRedis());
 });
 afterAll(() => redis.quit());
+
+describe.runIf(testRedis().REDIS_CLUSTER === 'on')('on a Redis Cluster', () => {
+  it('is one of 3 masters, and a page reads cards held by other nodes', async () => {
+    await redis.ping();
+    const nodes = (redis as unknown as Cluster).nodes('master');
+    expect(nodes).toHaveLength(3);
+    const ids = Array.from({ length: 30 }, (_, i) => 1000 + i);
+    await writeCards(redis, prefix, ids.map((id) => profile(id)));
+    await writeLists(redis, prefix, [[999, list(3000, ids.map((id): [number, number] => [id, 2000 - id]))]]);
+    const held = await Promise.all(nodes.map(async (n) => (await Promise.all(ids.map((id) => n.exists(k.card(id)).catch(() => 0)))).filter(Boolean).length));
+    expect(held.filter((c) => c > 0).length).toBe(3);
+    expect(held.reduce((a, b) => a + b, 0)).toBe(ids.length);
+    expect((await readPage(redis, prefix, 999, 0, 30))!.entries.map((e) => e.card?.card.id)).toEqual(ids);
+  });
+});
 
 describe('feed store', () => {
   it('replaces a list only with one of a newer snapshot, or the same snapshot and a newer owner version', async () => {

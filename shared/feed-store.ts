@@ -16,6 +16,8 @@
 // its first write, which is when Postgres assigns the xid.
 import type { Redis, Result } from 'ioredis';
 import { type CachedCard, parseCard } from './cards.js';
+import { isCluster } from './redis.js';
+import { execBySlot, getMany, type SlotOp } from './slots.js';
 
 export const keys = (prefix: string) => ({
   feed: (uid: number) => `${prefix}:feed:{${uid}}`,
@@ -122,7 +124,8 @@ redis.call('SET', KEYS[1], string.sub(v, 1, ${HEAD}) .. table.concat(out))
 return 1`;
 
 // A page: the list minus its exclusions, skipping ARGV[3] entries, the next ARGV[4] with their
-// cards, and (on the first read) the asker's card.
+// cards, and (on the first read) the asker's card. With ARGV[5] = '0' (Redis Cluster) it reads
+// only its two keys, which share a slot, and leaves the cards (other slots) to the caller.
 const READ_PAGE = `
 local v = redis.call('GET', KEYS[1])
 if not v then return false end
@@ -149,10 +152,11 @@ for pos = ${HEAD + 1}, string.len(v), 8 do
     end
   end
 end
-local cards = {}
-if #cardKeys > 0 then cards = redis.call('MGET', unpack(cardKeys)) end
-local me = ''
-if skip == 0 then me = redis.call('GET', prefix .. ARGV[2]) or '' end
+local cards, me = {}, ''
+if ARGV[5] == '1' then
+  if #cardKeys > 0 then cards = redis.call('MGET', unpack(cardKeys)) end
+  if skip == 0 then me = redis.call('GET', prefix .. ARGV[2]) or '' end
+end
 return {string.sub(v, 1, ${HEAD}), ids, scores, cards, me, remaining}`;
 
 declare module 'ioredis' {
@@ -160,7 +164,7 @@ declare module 'ioredis' {
     mmSetListIfNewer(feedKey: string, exclKey: string, packed: Buffer): Result<number, Context>;
     mmMark(exclKey: string, field: string, value: string): Result<number, Context>;
     mmMergeEntry(feedKey: string, id: number | string, score: number | string, cap: number | string, xmin: string): Result<number, Context>;
-    mmReadPage(feedKey: string, exclKey: string, cardPrefix: string, uid: number, skip: number, n: number): Result<unknown, Context>;
+    mmReadPage(feedKey: string, exclKey: string, cardPrefix: string, uid: number, skip: number, n: number, withCards: '0' | '1'): Result<unknown, Context>;
   }
 }
 
@@ -185,17 +189,17 @@ export function throwOnError(results: [Error | null, unknown][] | null) {
 /** Writes many lists (each newer-wins, trimming its owner's exclusions) in one pipeline. */
 export async function writeLists(redis: Redis, prefix: string, lists: Iterable<[number, RankedList]>): Promise<void> {
   const k = keys(prefix);
-  const p = withScripts(redis).pipeline();
-  for (const [uid, list] of lists) p.mmSetListIfNewer(k.feed(uid), k.excl(uid), packList(list));
-  throwOnError(await p.exec());
+  const ops: SlotOp[] = [];
+  for (const [uid, list] of lists) ops.push([k.feed(uid), (p) => p.mmSetListIfNewer(k.feed(uid), k.excl(uid), packList(list))]);
+  await execBySlot(withScripts(redis), ops);
 }
 
 /** Offers `entries` ([list owner, id, score]) computed from a snapshot with `xmin` to existing lists. */
 export async function mergeEntries(redis: Redis, prefix: string, entries: Iterable<[number, number, number]>, cap: number, xmin: string): Promise<void> {
   const k = keys(prefix);
-  const p = withScripts(redis).pipeline();
-  for (const [owner, id, score] of entries) p.mmMergeEntry(k.feed(owner), id, score, cap, xid20(xmin));
-  throwOnError(await p.exec());
+  const ops: SlotOp[] = [];
+  for (const [owner, id, score] of entries) ops.push([k.feed(owner), (p) => p.mmMergeEntry(k.feed(owner), id, score, cap, xid20(xmin))]);
+  await execBySlot(withScripts(redis), ops);
 }
 
 /** What a committed swipe or block changes in the cached lists, by the xid of its transaction. */
@@ -206,21 +210,21 @@ export type Exclusion =
 /** Records exclusions on both sides (one script call per side, so each touches one slot). */
 export async function recordExclusions(redis: Redis, prefix: string, events: Exclusion[]): Promise<void> {
   const k = keys(prefix);
-  const p = withScripts(redis).pipeline();
+  const ops: SlotOp[] = [];
+  const mark = (key: string, field: string, value: string) => ops.push([key, (p) => p.mmMark(key, field, value)]);
   for (const e of events) {
     const x = xid20(e.xid);
-    p.mmMark(k.excl(e.from), `o:${e.to}`, x);
-    if (e.kind === 'block') p.mmMark(k.excl(e.to), `o:${e.from}`, x);
-    else p.mmMark(k.excl(e.to), `i:${e.from}`, `${x}:${e.kind === 'pass' ? 'p' : 'l'}`);
+    mark(k.excl(e.from), `o:${e.to}`, x);
+    if (e.kind === 'block') mark(k.excl(e.to), `o:${e.from}`, x);
+    else mark(k.excl(e.to), `i:${e.from}`, `${x}:${e.kind === 'pass' ? 'p' : 'l'}`);
   }
-  throwOnError(await p.exec());
+  await execBySlot(withScripts(redis), ops);
 }
 
 /** Drops users' lists (they are recomputed on their next read). */
 export async function dropLists(redis: Redis, prefix: string, uids: Iterable<number>): Promise<void> {
   const k = keys(prefix);
-  const all = [...uids];
-  if (all.length) throwOnError(await all.reduce((p, uid) => p.del(k.feed(uid)), redis.pipeline()).exec());
+  await execBySlot(redis, [...uids].map((uid) => [k.feed(uid), (p) => p.del(k.feed(uid))]));
 }
 
 export interface PageRead {
@@ -235,16 +239,25 @@ export interface PageRead {
 }
 
 /**
- * One round trip for a page: the list, minus its exclusions, skipping `skip` entries, the next `n`
- * of them with their cards, and (on the first read) the asker's card. The list and exclusions share
- * a slot; the cards are read inside the script, which on a Redis Cluster would need them in that
- * slot too (see README).
+ * A page: the list, minus its exclusions, skipping `skip` entries, the next `n` of them with their
+ * cards, and (on the first read) the asker's card. On a single Redis that is one round trip (the
+ * script reads the cards too). On a Redis Cluster the cards live in other slots: the script reads
+ * the list and exclusions (one slot), then the cards come in one pipeline per node, in parallel.
  */
 export async function readPage(redis: Redis, prefix: string, uid: number, skip: number, n: number): Promise<PageRead | undefined> {
   const k = keys(prefix);
-  const r = await withScripts(redis).mmReadPage(k.feed(uid), k.excl(uid), `${prefix}:card:`, uid, skip, n);
+  const cluster = isCluster(redis);
+  const r = await withScripts(redis).mmReadPage(k.feed(uid), k.excl(uid), `${prefix}:card:`, uid, skip, n, cluster ? '0' : '1');
   if (!r) return undefined;
-  const [head, ids, scores, cards, me, remaining] = r as [string, number[], number[], (string | null)[], string, number];
+  const [head, ids, scores, inScript, inScriptMe, remaining] = r as [string, number[], number[], (string | null)[], string, number];
+  let cards = inScript, me = inScriptMe;
+  if (cluster) {
+    const cardKeys = ids.map((id) => k.card(id));
+    if (skip === 0) cardKeys.push(k.card(uid));
+    const values = await getMany(redis, cardKeys);
+    if (skip === 0) me = values.pop() ?? '';
+    cards = values;
+  }
   const { generatedAt, complete } = unpackHead(head);
   return {
     generatedAt,

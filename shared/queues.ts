@@ -26,8 +26,8 @@ export interface Queues {
  * Producers fail fast when Redis is away (no offline queue) or stuck (a command timeout; adding a
  * rebuild's flow is one larger script, so it gets a few seconds), rather than hang a request.
  */
-export function openQueues(config: Pick<Config, 'REDIS_URL' | 'REDIS_PREFIX'>): Queues {
-  const connection = createRedis(config.REDIS_URL, 'client', { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 3_000 });
+export function openQueues(config: Pick<Config, 'REDIS_URL' | 'REDIS_CLUSTER' | 'REDIS_PREFIX'>): Queues {
+  const connection = createRedis(config, 'client', { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 3_000 });
   const opts = { connection, prefix: bullPrefix(config) };
   const rebuild = new Queue(QUEUE.rebuild, opts);
   const partition = new Queue(QUEUE.partition, opts);

@@ -21,7 +21,7 @@ export async function openResources(config: Config, name: string): Promise<Resou
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
     connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
   });
-  const redis = createRedis(config.REDIS_URL, 'client', { commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS });
+  const redis = createRedis(config, 'client', { commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS });
   const applied = await migrate(db);
   if (applied.length) log.info({ applied }, 'migrations applied');
   return {

@@ -11,6 +11,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     adminDatabaseUrl: string;
     redisUrl: string;
+    /** The Redis at redisUrl is one node of a Redis Cluster (REDIS_CLUSTER=on npm test). */
+    redisCluster: boolean;
     templateDb: string;
   }
 }
@@ -26,6 +28,7 @@ export default async function setup(project: TestProject) {
 
   project.provide('adminDatabaseUrl', services.databaseUrl);
   project.provide('redisUrl', services.redisUrl);
+  project.provide('redisCluster', services.redisCluster);
   project.provide('templateDb', TEMPLATE);
 
   return async () => {

@@ -14,7 +14,7 @@ import { rebuildProcessor } from './processors/rebuild.js';
 
 export function startWorkers(res: Resources, queues: Queues) {
   const { config, db, redis, log } = res;
-  const connection = createRedis(config.REDIS_URL, 'worker');
+  const connection = createRedis(config, 'worker');
   const common = {
     connection,
     prefix: bullPrefix(config),

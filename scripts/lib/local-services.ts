@@ -7,9 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDatabase, pgCheck, startPostgres, stopPostgres } from './postgres-server.js';
-import { findRedisServer, redisCheck, startRedis, stopRedis } from './redis-server.js';
+import { findRedisServer, redisCheck, startRedis, startRedisCluster, stopRedis, stopRedisCluster } from './redis-server.js';
 
-export interface LocalServices { databaseUrl: string; redisUrl: string; stop(): Promise<void> }
+/** redisCluster: the URL names one node of a Redis Cluster (REDIS_CLUSTER=on). */
+export interface LocalServices { databaseUrl: string; redisUrl: string; redisCluster: boolean; stop(): Promise<void> }
 
 type Log = (msg: string) => void;
 interface Service { url: string; stop(): Promise<void> }
@@ -59,6 +60,23 @@ async function freePorts(n: number): Promise<number[]> {
   return ports;
 }
 
+const canListen = (port: number) => new Promise<boolean>((ok) => {
+  const s = net.createServer().once('error', () => ok(false));
+  s.listen(port, '127.0.0.1', () => s.close(() => ok(true)));
+});
+
+/** Ports for cluster nodes: in 30000-45535, so that the bus (port + 10000) stays at 55535 or below; both free now. */
+async function freeClusterPorts(n: number): Promise<number[]> {
+  const ports: number[] = [];
+  for (let tries = 0; ports.length < n; tries++) {
+    if (tries > 1000) throw new Error('redis: found no free ports for a local cluster in 30000-45535');
+    const port = 30000 + Math.floor(Math.random() * 15536);
+    if (ports.includes(port) || ports.includes(port + 10000) || ports.includes(port - 10000)) continue;
+    if ((await canListen(port)) && (await canListen(port + 10000))) ports.push(port);
+  }
+  return ports;
+}
+
 async function fromEnv(name: string, url: string, check: (u: string) => Promise<string | undefined>, log: Log): Promise<Service> {
   const why = await check(url);
   if (why) throw new Error(`${name}=${redact(url)} is set but not usable: ${why}. Start that server (or create that database), fix ${name}, or unset it to let this command start a local server.`);
@@ -101,17 +119,24 @@ async function devRedis(log: Log): Promise<Service> {
   return { url: DEV.redisUrl, stop: noop };
 }
 
-/** Throwaway servers in one mkdtemp dir, removed by stop() (or, as a last resort, at process exit). */
-async function testServers(wantPg: boolean, wantRedis: boolean, log: Log): Promise<{ pg?: Service; redis?: Service }> {
+/**
+ * Throwaway servers in one mkdtemp dir, removed by stop() (or, as a last resort, at process exit).
+ * With cluster: three cluster-enabled masters instead of one Redis (REDIS_CLUSTER=on npm test).
+ */
+async function testServers(wantPg: boolean, wantRedis: boolean, cluster: boolean, log: Log): Promise<{ pg?: Service; redis?: Service }> {
   const base = await fs.mkdtemp(path.join(os.tmpdir(), 'matchmaker-test-'));
   await fs.chmod(base, 0o755); // as root, the postgres user must reach the data dir inside
-  const [pgPort, redisPort] = await freePorts(2);
+  const [pgPort, singlePort] = await freePorts(2);
+  const nodes = cluster && wantRedis ? await freeClusterPorts(3) : [];
+  const redisPort = cluster ? nodes[0] : singlePort;
   const pgDir = path.join(base, 'postgres');
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
   const redisPid = path.join(base, 'redis', 'redis.pid');
+  const clusterDir = path.join(base, 'redis-cluster');
+  const redisPids = cluster ? nodes.map((p) => path.join(clusterDir, String(p), 'redis.pid')) : [redisPid];
   let stopped = false;
   const killAll = () => { // sync: runs in process 'exit' when stop() was never awaited
-    for (const [file, sig] of [[path.join(pgDir, 'postmaster.pid'), 'SIGQUIT'], [redisPid, 'SIGTERM']] as const) {
+    for (const [file, sig] of [[path.join(pgDir, 'postmaster.pid'), 'SIGQUIT'], ...redisPids.map((f) => [f, 'SIGTERM'] as const)] as const) {
       const pid = Number(readOr(file).split('\n')[0]); // never 0: kill(0) would hit our own process group
       if (pid > 0) try { process.kill(pid, sig); } catch { /* not running */ }
     }
@@ -121,15 +146,21 @@ async function testServers(wantPg: boolean, wantRedis: boolean, log: Log): Promi
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    await Promise.allSettled([wantPg && stopPostgres(pgDir, 'immediate'), wantRedis && stopRedis(redisUrl, redisPid)]);
+    await Promise.allSettled([
+      wantPg && stopPostgres(pgDir, 'immediate'),
+      wantRedis && (cluster ? stopRedisCluster({ dir: clusterDir, ports: nodes }) : stopRedis(redisUrl, redisPid)),
+    ]);
     await fs.rm(base, { recursive: true, force: true });
   };
   const started = await Promise.allSettled([
     wantPg && startPostgres({ dataDir: pgDir, port: pgPort, logFile: path.join(base, 'postgres.log'), settings: TEST_PG_SETTINGS })
       .then((b) => log(`postgres: started throwaway PostgreSQL ${b.major} (${b.source}) on 127.0.0.1:${pgPort}`)),
-    wantRedis && findRedis(log)
-      .then((bin) => startRedis({ bin, dir: path.join(base, 'redis'), port: redisPort, logFile: path.join(base, 'redis.log'), pidFile: redisPid }))
-      .then(() => log(`redis: started throwaway server on 127.0.0.1:${redisPort}`)),
+    wantRedis && !cluster && findRedis(log)
+      .then((bin) => startRedis({ bin, dir: path.join(base, 'redis'), port: singlePort!, logFile: path.join(base, 'redis.log'), pidFile: redisPid }))
+      .then(() => log(`redis: started throwaway server on 127.0.0.1:${singlePort}`)),
+    wantRedis && cluster && findRedis(log)
+      .then((bin) => startRedisCluster({ bin, dir: clusterDir, ports: nodes }))
+      .then(() => log(`redis: started a throwaway 3-master cluster on 127.0.0.1:${nodes.join(',')}`)),
   ]);
   const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) { await stop(); throw failed.reason; }
@@ -142,9 +173,11 @@ async function testServers(wantPg: boolean, wantRedis: boolean, log: Log): Promi
 
 export async function ensureLocalServices(purpose: 'dev' | 'test', log: Log = (m) => console.error(m)): Promise<LocalServices> {
   const envPg = process.env.DATABASE_URL, envRedis = process.env.REDIS_URL;
+  const redisCluster = process.env.REDIS_CLUSTER === 'on';
   let pg: Service | undefined, redis: Service | undefined;
+  if (purpose === 'dev' && redisCluster && !envRedis) throw new Error('REDIS_CLUSTER=on needs REDIS_URL: the URL of one node of your cluster');
   if (purpose === 'test') {
-    const own = envPg && envRedis ? {} : await testServers(!envPg, !envRedis, log);
+    const own = envPg && envRedis ? {} : await testServers(!envPg, !envRedis, redisCluster, log);
     [pg, redis] = [own.pg, own.redis];
   }
   // Each service is decided on its own; dev ones start in parallel (apt-get may take a while).
@@ -158,6 +191,6 @@ export async function ensureLocalServices(purpose: 'dev' | 'test', log: Log = (m
     throw failed.reason;
   }
   const [p, r] = results.map((x) => (x as PromiseFulfilledResult<Service>).value) as [Service, Service];
-  return { databaseUrl: p.url, redisUrl: r.url, stop: async () => { await p.stop(); await r.stop(); } };
+  return { databaseUrl: p.url, redisUrl: r.url, redisCluster, stop: async () => { await p.stop(); await r.stop(); } };
 }
 

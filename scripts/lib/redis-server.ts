@@ -63,7 +63,7 @@ export async function findRedisServer(log: (m: string) => void): Promise<string>
   return installed;
 }
 
-export interface RedisStartOptions { bin: string; dir: string; port: number; logFile: string; pidFile: string }
+export interface RedisStartOptions { bin: string; dir: string; port: number; logFile: string; pidFile: string; extraArgs?: string[] }
 
 /** Start a daemonized redis-server on 127.0.0.1:port and wait until it answers PING. */
 export async function startRedis(o: RedisStartOptions): Promise<void> {
@@ -71,7 +71,7 @@ export async function startRedis(o: RedisStartOptions): Promise<void> {
   const args = [
     '--port', String(o.port), '--bind', '127.0.0.1', '--daemonize', 'yes',
     '--dir', o.dir, '--pidfile', o.pidFile, '--logfile', o.logFile,
-    '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction',
+    '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', ...(o.extraArgs ?? []),
   ];
   const logFrom = await fileSize(o.logFile);
   const fail = async (why: string) =>
@@ -104,4 +104,41 @@ export async function stopRedis(url: string, pidFile?: string): Promise<boolean>
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`redis: server at ${url} did not stop within 10s`);
+}
+
+export interface RedisClusterOptions { bin: string; dir: string; ports: number[] }
+
+/**
+ * A local Redis Cluster of one master per port (no replicas): each node with its own dir and
+ * cluster config file, then `redis-cli --cluster create`, then wait until every node says
+ * cluster_state:ok. The cluster bus listens on port + 10000, so ports must be 55535 or below.
+ */
+export async function startRedisCluster(o: RedisClusterOptions): Promise<void> {
+  if (o.ports.some((p) => p > 55535)) throw new Error(`redis: cluster ports must be 55535 or below (bus = port + 10000): ${o.ports}`);
+  await Promise.all(o.ports.map((port) => {
+    const dir = path.join(o.dir, String(port));
+    return startRedis({
+      bin: o.bin, dir, port, logFile: path.join(dir, 'redis.log'), pidFile: path.join(dir, 'redis.pid'),
+      extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf'), '--cluster-node-timeout', '5000'],
+    });
+  }));
+  const cli = path.join(path.dirname(o.bin), 'redis-cli');
+  try {
+    await run(cli, ['--cluster', 'create', ...o.ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
+  } catch (e) { throw new Error(`redis: redis-cli --cluster create failed: ${errText(e)}`); }
+  for (const deadline = Date.now() + 20_000; ;) {
+    const states = await Promise.all(o.ports.map(async (port) => {
+      const r = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      r.on('error', () => {});
+      try { await r.connect(); return /cluster_state:ok/.test(String(await r.call('CLUSTER', 'INFO'))); } catch { return false; } finally { close(r); }
+    }));
+    if (states.every(Boolean)) return;
+    if (Date.now() > deadline) throw new Error(`redis: cluster on ports ${o.ports} not ok after 20s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Stops every node of a cluster started by startRedisCluster. */
+export async function stopRedisCluster(o: Pick<RedisClusterOptions, 'dir' | 'ports'>): Promise<void> {
+  await Promise.allSettled(o.ports.map((port) => stopRedis(`redis://127.0.0.1:${port}`, path.join(o.dir, String(port), 'redis.pid'))));
 }

@@ -60,7 +60,7 @@ export async function createTestApi(overrides: Record<string, string> = {}): Pro
 
 /** The app over a given database and Redis (fault tests bring their own servers). */
 export async function apiOver(env: TestEnv): Promise<TestApi> {
-  const redis = createRedis(env.config.REDIS_URL, 'client', { commandTimeout: env.config.REDIS_COMMAND_TIMEOUT_MS });
+  const redis = createRedis(env.config, 'client', { commandTimeout: env.config.REDIS_COMMAND_TIMEOUT_MS });
   // Connected before the first request: until then the rate limits count in memory (their insurance).
   await redis.ping();
   const live = new LiveIndex(env.db, { pollMs: 200, weights: rankingWeights(env.config) });

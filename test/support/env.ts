@@ -11,6 +11,9 @@ export interface TestEnv {
   close(): Promise<void>;
 }
 
+/** The run's Redis (one server, or one node of the local cluster) for createRedis. */
+export const testRedis = () => ({ REDIS_URL: inject('redisUrl'), REDIS_CLUSTER: inject('redisCluster') ? 'on' as const : 'off' as const });
+
 export async function createTestEnv(overrides: Record<string, string> = {}): Promise<TestEnv> {
   const name = `mm_t_${randomBytes(6).toString('hex')}`;
   const adminUrl = inject('adminDatabaseUrl');
@@ -21,6 +24,7 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
     LOG_LEVEL: 'silent',
     DATABASE_URL: withDatabase(adminUrl, name),
     REDIS_URL: inject('redisUrl'),
+    REDIS_CLUSTER: inject('redisCluster') ? 'on' : 'off',
     REDIS_PREFIX: `t${randomBytes(5).toString('hex')}`,
     JWT_SECRET: 'test-secret-0123456789abcdef',
     ADMIN_TOKEN: 'test-admin-token-0123456789',

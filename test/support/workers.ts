@@ -9,7 +9,7 @@ import { createRedis } from '../../shared/redis.js';
 import { startWorkers } from '../../worker/workers.js';
 
 export function inProcessWorkers(config: Config, db: Pool, queues: Queues) {
-  const redis = createRedis(config.REDIS_URL);
+  const redis = createRedis(config);
   const res = { config, db, redis, log: createLogger('silent', 'test-worker'), close: async () => {} };
   const workers = startWorkers(res, queues);
   return {
@@ -31,6 +31,7 @@ export function workerProcess(config: Config, extraEnv: Record<string, string> =
     LOG_LEVEL: 'warn',
     DATABASE_URL: config.DATABASE_URL,
     REDIS_URL: config.REDIS_URL,
+    REDIS_CLUSTER: config.REDIS_CLUSTER,
     REDIS_PREFIX: config.REDIS_PREFIX,
     JWT_SECRET: config.JWT_SECRET,
     ADMIN_TOKEN: config.ADMIN_TOKEN,
