@@ -8,7 +8,7 @@ const redis = new Redis(url);
 const prefix = 'trips';
 const k = keys(prefix);
 const N = 2000;
-const profile = (id: number) => ({ id, name: `P${id}`, age: 30, height: 170, gender: 'woman' as const, interested_in: null, bio: 'a bio of some length '.repeat(4),
+const profile = (id: number) => ({ id, name: `P${id}`, age: 30, height: 170, gender: 'woman' as const, interested_in: null, interests: ['hiking'], bio: 'a bio of some length '.repeat(4),
   preferred_age_min: 20, preferred_age_max: 40, preferred_height_min: 150, preferred_height_max: 190, version: 1, shown: true });
 await writeCards(redis, prefix, Array.from({ length: N }, (_, i) => profile(i + 1)));
 for (let u = 1; u <= N; u += 200) {
