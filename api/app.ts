@@ -82,9 +82,10 @@ export function createApp(deps: Deps) {
     }),
   );
 
-  app.use(refuseUnstorableText);
   // After bodyLimit (the fingerprint reads the body), before every route: all POSTs, present and future.
   app.use(idempotency);
+  // After idempotency, which fingerprints the raw bytes (read first, they are what hono keeps).
+  app.use(refuseUnstorableText);
 
   app.route('/', ops);
   app.route('/', profiles);
