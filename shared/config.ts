@@ -64,6 +64,8 @@ const schema = z
     HTTP_REQUEST_TIMEOUT_MS: intFrom(120_000, 1_000, 3_600_000),
     // How long a POST's Idempotency-Key and its first response are kept (the contract: 24 hours).
     IDEMPOTENCY_TTL_S: intFrom(86_400, 1, 7 * 86_400),
+    // A user reported by this many different people is suspended (shown to nobody) until an operator clears them.
+    REPORT_SUSPEND_THRESHOLD: intFrom(3, 1, 1000),
   })
   .superRefine((env, ctx) => {
     if (env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_KEEP_ALIVE_TIMEOUT_MS) {
