@@ -9,8 +9,11 @@ import { unstorableFields } from '../shared/storable-text.js';
 import { DRAIN_LIMIT } from './connections.js';
 import type { AppEnv, Deps } from './context.js';
 import { documentIdempotencyKey, idempotency } from './idempotency.js';
+import { accounts } from './routes/accounts.js';
 import { adminRoutes } from './routes/admin.js';
+import { blocks } from './routes/blocks.js';
 import { feed } from './routes/feed.js';
+import { moderation } from './routes/moderation.js';
 import { ops } from './routes/ops.js';
 import { pool } from './routes/pool.js';
 import { profiles } from './routes/profiles.js';
@@ -93,6 +96,9 @@ export function createApp(deps: Deps) {
   app.route('/', feed);
   app.route('/', pool);
   app.route('/', tokens);
+  app.route('/', accounts);
+  app.route('/', blocks);
+  app.route('/', moderation);
   app.route('/', adminRoutes(deps.queues));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

@@ -59,6 +59,21 @@ export async function identifyCaller(c: Context<AppEnv>): Promise<{ userId: numb
   return { userId: claims.userId };
 }
 
+/**
+ * A user token (the route then checks it names the path's user), or the operator token as a Bearer
+ * token only: Basic credentials, which a browser resends on its own, never reach a user's data
+ * this way. Sets `operator` ('bearer') for the operator, and leaves it unset for a user.
+ */
+export const userOrOperatorAuth = createMiddleware<AppEnv>(async (c, next) => {
+  const token = bearer(c.req.header('authorization'));
+  if (token !== undefined && sameSecret(token, c.get('deps').config.ADMIN_TOKEN)) {
+    c.set('operator', 'bearer');
+    await next();
+  } else {
+    await userAuth(c, next);
+  }
+});
+
 /** The path names the caller, or the caller is not allowed. */
 export function requireSelf(callerId: number, userId: number): void {
   if (callerId !== userId) throw new AppError('FORBIDDEN', 'This token belongs to another user.');

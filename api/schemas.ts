@@ -8,7 +8,9 @@ const id = z
   .transform(Number)
   .pipe(z.number().max(2_147_483_647, 'is not a user id'));
 
-export const UserParam = z.object({ user_id: id.openapi({ param: { name: 'user_id', in: 'path' }, type: 'integer' }) });
+/** A positive integer id in the path, named `name`. */
+export const idParam = (name: string) => id.openapi({ param: { name, in: 'path' }, type: 'integer' });
+export const UserParam = z.object({ user_id: idParam('user_id') });
 export const PairParam = z.object({
   user_id: id.openapi({ param: { name: 'user_id', in: 'path' }, type: 'integer' }),
   liked_user_id: id.openapi({ param: { name: 'liked_user_id', in: 'path' }, type: 'integer' }),
