@@ -1,7 +1,8 @@
 // A user's data export: one JSON document, streamed from one consistent Postgres snapshot. Rows come
 // through COPY (one JSON text per row), so a user with a million swipes costs a chunk of memory, not
 // the whole document.
-import { createInterface } from 'node:readline';
+import { type Interface, createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { decodeField } from './copy-text.js';
 import { type Client, type Pool, copyOutQuery, rows } from './db.js';
 
@@ -23,6 +24,9 @@ const CHUNK = 64 * 1024;
  */
 export async function openExport(pool: Pool, userId: number): Promise<AsyncGenerator<string> | undefined> {
   const client = await pool.connect();
+  // Destroying the connection under a running COPY (a consumer that stopped) makes it emit an
+  // error: that is the intended end, not a crash.
+  client.on('error', () => {});
   let profile: string | undefined;
   try {
     await client.query('begin isolation level repeatable read read only');
@@ -42,12 +46,15 @@ async function* chunks(client: Client, userId: number, profile: string): AsyncGe
   // A consumer that stops half-way leaves a COPY running on the connection: it is then destroyed,
   // not put back into the pool.
   let finished = false;
+  let copy: Readable | undefined;
+  let lines: Interface | undefined;
   try {
     yield `{"user_id":${userId},"exported_at":${JSON.stringify(new Date().toISOString())},"profile":${profile}`;
     for (const [field, query] of SECTIONS) {
       let buf = `,"${field}":[`;
       let first = true;
-      const lines = createInterface({ input: copyOutQuery(client, query, [userId]), crlfDelay: Infinity });
+      copy = copyOutQuery(client, query, [userId]);
+      lines = createInterface({ input: copy, crlfDelay: Infinity });
       for await (const line of lines) {
         buf += (first ? '' : ',') + decodeField(line);
         first = false;
@@ -62,6 +69,12 @@ async function* chunks(client: Client, userId: number, profile: string): AsyncGe
     await client.query('commit');
     finished = true;
   } finally {
+    // The COPY cut short by destroying its connection fails with "Connection terminated", and the
+    // line reader passes that on: expected, so heard and dropped.
+    if (!finished) {
+      copy?.on('error', () => {});
+      lines?.on('error', () => {}).close();
+    }
     client.release(!finished);
   }
 }
