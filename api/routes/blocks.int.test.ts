@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { report } from '../../shared/blocks.js';
+import { rows } from '../../shared/db.js';
 import { type TestApi, createTestApi } from '../../test/support/api.js';
 import { band, bothPages, cacheLists, matchIds, pageOf } from '../../test/support/feed-pages.js';
 
@@ -146,6 +148,22 @@ describe('suspension by reports, and operators', () => {
     const results = await Promise.all(reporters.map((r) => t.call('POST', `/report/${r.id}/${x.id}`, { token: r.token, body: { reason: 'fake_profile' } })));
     expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
     expect(logged.filter((l) => l.event === 'user_suspended').length - before).toBe(1);
+  });
+
+  it('makes a report wait for one about the same person still being written, so the count sees both', async () => {
+    const [x, r1, r2] = await band(t, 109, 3);
+    // r1's report, by hand, up to just before its commit (threshold 2: its own count sees one).
+    const held = await t.db.connect();
+    await held.query('begin');
+    await rows(held, 'lock_pair', [r1!.id, x!.id]);
+    await rows(held, 'lock_reported', [x!.id]);
+    await rows(held, 'insert_report', [r1!.id, x!.id, 'spam', null]);
+    expect(await rows(held, 'suspend_if_reported', [x!.id, 2])).toEqual([]);
+    const second = report(t.db, r2!.id, x!.id, { reason: 'spam' }, 2);
+    await new Promise((r) => setTimeout(r, 300));
+    await held.query('commit');
+    held.release();
+    expect((await second).suspended).toBe(true);
   });
 
   it('lists reports to operators only, a page at a time, open or resolved; resolves one', async () => {
