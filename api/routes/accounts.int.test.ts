@@ -276,3 +276,22 @@ describe('GET /users/:user_id/export', () => {
     await pool.end();
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('describes every account, safety and moderation route', async () => {
+    const doc = (await t.call('GET', '/openapi.json')).body;
+    const expected: [string, string][] = [
+      ['/users/{user_id}', 'delete'], ['/users/{user_id}/export', 'get'], ['/users/{user_id}/visibility', 'put'],
+      ['/block/{user_id}/{blocked_user_id}', 'post'], ['/report/{user_id}/{reported_user_id}', 'post'],
+      ['/admin/reports', 'get'], ['/admin/reports/{report_id}/resolve', 'post'], ['/admin/users/{user_id}/clear', 'post'],
+    ];
+    for (const [path, method] of expected) {
+      const op = doc.paths[path]?.[method];
+      expect(op, `${method} ${path}`).toBeDefined();
+      expect(op.summary).toBeTruthy();
+      expect(op.security?.length, `${method} ${path} security`).toBeGreaterThan(0);
+    }
+    expect(doc.paths['/users/{user_id}'].delete.security).toEqual([{ bearer: [] }, { operator: [] }]);
+    expect(doc.paths['/report/{user_id}/{reported_user_id}'].post.requestBody.content['application/json'].schema).toBeDefined();
+  });
+});
