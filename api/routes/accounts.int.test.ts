@@ -1,7 +1,11 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool } from '../../shared/db.js';
+import { createPool, rows } from '../../shared/db.js';
+import { LiveIndex } from '../../shared/live-index.js';
+import { type Cell, planPartitions } from '../../shared/rebuild-plan.js';
+import { readPartition } from '../../worker/partition-data.js';
+import { rankAndWrite } from '../../worker/processors/rebuild-partition.js';
 import { keys } from '../../shared/feed-store.js';
 import { type TestApi, createTestApi } from '../../test/support/api.js';
 import { band, bothPages, cacheLists, matchIds, pageOf } from '../../test/support/feed-pages.js';
@@ -126,6 +130,51 @@ describe('DELETE /users/:user_id', () => {
     // A list recomputed now, from Postgres, does not bring z back either.
     await cacheLists(t, others);
     for (const o of unmatched) expect((await pageOf(t, o, 10)).ids).not.toContain(z.id);
+  });
+});
+
+describe('while a rebuild runs, and in every process', () => {
+  it('a partition that read a deleted, paused or blocked user before the change never writes them back', async () => {
+    const people = await band(t, 98, 6);
+    const [z, p, a, b, ...rest] = people as [typeof people[0], typeof people[0], typeof people[0], typeof people[0], ...typeof people];
+    await cacheLists(t, people);
+    // A rebuild partition reads everyone (one partition) before the changes...
+    const plan = planPartitions(await rows<Cell>(t.db, 'population_cells'), 1);
+    const before = await readPartition(t.db, plan[0]!);
+    expect(before.members.map((m) => m.id)).toEqual(expect.arrayContaining([z.id, p.id]));
+    expect((await t.call('DELETE', `/users/${z.id}`, { token: z.token })).status).toBe(204);
+    expect((await t.call('PUT', `/users/${p.id}/visibility`, { token: p.token, body: { visible: false } })).status).toBe(200);
+    expect((await t.call('POST', `/block/${a.id}/${b.id}`, { token: a.token })).status).toBe(200);
+    // ...and writes its lists and cards after them.
+    await rankAndWrite({ ...t.deps, prefix: t.config.REDIS_PREFIX, cacheSize: t.config.FEED_CACHE_SIZE }, before);
+    expect(await t.deps.redis.get(keys(t.config.REDIS_PREFIX).card(z.id))).toMatch(/^9{12}null$/);
+    for (const o of [a, b, ...rest]) {
+      const { cached, live } = await bothPages(t, o, 2);
+      for (const ids of [cached, live]) {
+        expect(ids).not.toContain(z.id);
+        expect(ids).not.toContain(p.id);
+      }
+      if (o === a) expect([...cached, ...live]).not.toContain(b.id);
+      if (o === b) expect([...cached, ...live]).not.toContain(a.id);
+    }
+  });
+
+  it('another process\'s in-process index, loaded before the deletion, leaves the user out at once', async () => {
+    const people = await band(t, 99, 4);
+    const [z, ...others] = people as [typeof people[0], ...typeof people];
+    // Polls far apart: only what a request reads can tell it about the deletion.
+    const elsewhere = new LiveIndex(t.db, { pollMs: 600_000 });
+    try {
+      expect((await elsewhere.topK(others[0]!.id, 100))!.ranked.map((r) => r.id)).toContain(z.id);
+      expect((await t.call('DELETE', `/users/${z.id}`, { token: z.token })).status).toBe(204);
+      for (const o of others) {
+        const ids = (await elsewhere.topK(o.id, 100))!.ranked.map((r) => r.id);
+        expect(ids).toHaveLength(2);
+        expect(ids).not.toContain(z.id);
+      }
+    } finally {
+      elsewhere.stop();
+    }
   });
 });
 
