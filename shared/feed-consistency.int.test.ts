@@ -32,7 +32,7 @@ const page = async (u: { id: number; token: string }, limit = 1) => {
   expect(res.status).toBe(200);
   return { source: res.body.source as string, ids: res.body.potential_matches.map((c: any) => c.id) as number[] };
 };
-const store = () => ({ live: t.deps.live, redis: t.deps.redis, prefix: t.config.REDIS_PREFIX, cacheSize: t.config.FEED_CACHE_SIZE });
+const store = () => ({ db: t.db, live: t.deps.live, redis: t.deps.redis, prefix: t.config.REDIS_PREFIX, cacheSize: t.config.FEED_CACHE_SIZE });
 
 describe('cached pages never show a swiped, matched or passed-on-you person', () => {
   it('a match does not come back on either side', async () => {
