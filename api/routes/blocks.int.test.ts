@@ -64,6 +64,16 @@ describe('POST /block', () => {
     expect(await matchIds(t, a!)).toEqual([]);
     expect(await matchIds(t, b!)).toEqual([]);
   });
+
+  it('keeps the two from matching afterwards, whoever likes whom', async () => {
+    const [a, b] = await band(t, 110, 2);
+    await t.call('POST', `/block/${a!.id}/${b!.id}`, { token: a!.token });
+    await t.call('POST', `/like/${b!.id}/${a!.id}`, { token: b!.token });
+    const back = await t.call('POST', `/like/${a!.id}/${b!.id}`, { token: a!.token });
+    expect(back.body.matched).toBe(false);
+    expect(await matchIds(t, a!)).toEqual([]);
+    expect(await matchIds(t, b!)).toEqual([]);
+  });
 });
 
 describe('POST /report', () => {
