@@ -1,5 +1,5 @@
 // What operators do with reports: list them, resolve one, clear a user (lift a suspension).
-import { type Db, type Pool, rows, withTransaction } from './db.js';
+import { type Db, rows } from './db.js';
 import type { ReportReason } from './blocks.js';
 
 export type ReportStatus = 'open' | 'resolved' | 'all';
@@ -46,9 +46,8 @@ export async function resolveReport(db: Db, reportId: number): Promise<{ resolve
 }
 
 /** Lifts a suspension and resolves the open reports about the user; undefined when there is no such user. */
-export async function clearUser(pool: Pool, userId: number): Promise<{ cleared_reports: number } | undefined> {
-  return withTransaction(pool, async (tx) => {
-    const [row] = await rows(tx, 'clear_user', [userId]);
-    return row && { cleared_reports: row.cleared_reports as number };
-  });
+export async function clearUser(db: Db, userId: number): Promise<{ cleared_reports: number } | undefined> {
+  // One statement: the suspension and the reports change together.
+  const [row] = await rows(db, 'clear_user', [userId]);
+  return row && { cleared_reports: row.cleared_reports as number };
 }
