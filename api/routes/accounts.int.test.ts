@@ -79,6 +79,13 @@ describe('DELETE /users/:user_id', () => {
       await t.call('PUT', `/users/${z!.id}/visibility`, { token: z!.token, body: { visible: true } }),
       await t.call('POST', `/block/${z!.id}/${other!.id}`, { token: z!.token }),
       await t.call('POST', `/report/${z!.id}/${other!.id}`, { token: z!.token, body: { reason: 'spam' } }),
+      // The token-version check refuses it everywhere else.
+      await t.call('GET', `/users/${z!.id}`, { token: z!.token }),
+      await t.call('GET', `/potential_matches/${z!.id}`, { token: z!.token }),
+      await t.call('GET', `/matches/${z!.id}`, { token: z!.token }),
+      await t.call('POST', `/like/${z!.id}/${other!.id}`, { token: z!.token }),
+      await t.call('PUT', `/update_preferences/${z!.id}`, { token: z!.token, body: { preferred_age_max: 50 } }),
+      await t.call('POST', '/token/refresh', { token: z!.token }),
     ];
     for (const r of after) expect(r).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHORIZED' } } });
     expect(await count('select count(*) as n from blocks where blocked_id = $1', [other!.id])).toBe(0);

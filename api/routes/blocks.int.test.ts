@@ -148,7 +148,7 @@ describe('suspension by reports, and operators', () => {
     // The cleared reports no longer count: one new report does not suspend again.
     expect((await t.call('POST', `/report/${o1.id}/${x.id}`, { token: o1.token, body: { reason: 'spam' } })).status).toBe(201);
     expect(await suspended()).toBe(false);
-    expect(logged).toContainEqual(expect.objectContaining({ admin_action: 'clear_user', by: 'operator', user_id: x.id }));
+    expect(logged).toContainEqual(expect.objectContaining({ msg: 'operator action', action: 'clear_user', operator: 'bearer', user_id: x.id, status: 200 }));
   });
 
   it('counts concurrent reports one at a time: the threshold is met exactly once', async () => {
@@ -219,9 +219,13 @@ describe('suspension by reports, and operators', () => {
     expect([...open, ...resolved].sort((p, q) => p - q)).toEqual(seen);
 
     // Operator actions are logged by what and on whom, never with a report's text.
-    const actions = logged.filter((l) => l.admin_action);
-    expect(actions).toContainEqual(expect.objectContaining({ admin_action: 'resolve_report', by: 'operator', report_id: id }));
-    expect(actions).toContainEqual(expect.objectContaining({ admin_action: 'list_reports', by: 'operator' }));
+    const actions = logged.filter((l) => l.action);
+    expect(actions).toContainEqual(expect.objectContaining({ action: 'resolve_report', operator: 'bearer', report_id: id, status: 200 }));
+    expect(actions).toContainEqual(expect.objectContaining({ action: 'list_reports', operator: 'bearer' }));
+    // A write from another site's page (a browser resending Basic credentials) is refused.
+    const basic = `Basic ${Buffer.from(`ops:${admin()}`).toString('base64')}`;
+    const forged = await t.call('POST', `/admin/users/${b!.id}/clear`, { headers: { authorization: basic, origin: 'https://evil.example' } });
+    expect(forged.status).toBe(403);
     expect(JSON.stringify(logged)).not.toContain('secret words');
   });
 });
