@@ -37,7 +37,11 @@ export class TokenVersions {
   ) {
     this.channel = `${prefix}:token-versions`;
     // A connection of its own: a subscribed connection can do nothing else.
-    this.sub = redis.duplicate({ lazyConnect: true, maxRetriesPerRequest: null, enableOfflineQueue: true });
+    // (A Cluster client's duplicate() takes its startup nodes first, and per-node options apart.)
+    const cluster = (redis as { isCluster?: boolean }).isCluster === true;
+    this.sub = cluster
+      ? (redis as unknown as { duplicate(nodes: unknown[], o: object): Redis }).duplicate([], { lazyConnect: true, enableOfflineQueue: true, redisOptions: { maxRetriesPerRequest: null } })
+      : redis.duplicate({ lazyConnect: true, maxRetriesPerRequest: null, enableOfflineQueue: true });
     this.sub.on('error', () => {});
     this.sub.on('message', (_channel: string, message: string) => this.forgetLocally(Number(message)));
     const down = () => {
