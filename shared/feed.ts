@@ -54,6 +54,9 @@ export function createLiveFeed(live: LiveIndex): Feed {
   };
 }
 
+/** A row of sql/queries/user_card(s).sql as what a card is written from. */
+const cardSourceOf = (row: Record<string, any>): CardSource => ({ ...toProfile(row), version: Number(row.version), shown: row.shown });
+
 /** Recomputes one user's list (the live path, cache-sized; ranks only) and writes it with their card. */
 export async function refreshUserList(s: FeedStore, userId: number): Promise<{ list: RankedList; swipedMe: Set<number> }> {
   const [[row], top] = await Promise.all([rows(s.live.db, 'user_card', [userId]), s.live.topK(userId, s.cacheSize)]);
@@ -67,8 +70,7 @@ export async function refreshUserList(s: FeedStore, userId: number): Promise<{ l
     ids: Int32Array.from(found, (r) => r.id),
     scores: Int32Array.from(found, (r) => r.score),
   };
-  const card: CardSource = { ...toProfile(row), version: Number(row.version), shown: row.shown };
-  await writeCards(s.redis, s.prefix, [card]);
+  await writeCards(s.redis, s.prefix, [cardSourceOf(row)]);
   await writeLists(s.redis, s.prefix, [[userId, list]]);
   return { list, swipedMe: top.swipedMe };
 }
@@ -107,7 +109,7 @@ export function createCachedFeed(o: CachedFeedOptions): Feed {
     const ids = [...staleCards].slice(0, 1000);
     if (!ids.length) return;
     const found = await rows(o.live.db, 'user_cards', [ids]);
-    await writeCards(redis, prefix, found.map((row) => ({ ...toProfile(row), version: Number(row.version), shown: row.shown })));
+    await writeCards(redis, prefix, found.map(cardSourceOf));
     const present = new Set(found.map((row) => row.id as number));
     await buryCards(redis, prefix, ids.filter((id) => !present.has(id)));
     for (const id of ids) staleCards.delete(id);

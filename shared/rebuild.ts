@@ -46,29 +46,23 @@ export async function triggerRebuild(db: Db, queues: Queues, partitions: number,
   const redis = queues.connection;
   const key = rebuildLockKey(queues);
   const runId = `rebuild-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    if (await redis.set(key, runId, 'PX', LOCK_TTL_MS, 'NX')) {
-      try {
-        await addRun(db, queues, partitions, trigger, runId);
-      } catch (err) {
-        await redis.eval(CAS, 1, key, runId, '', 0).catch(() => {});
-        throw err;
-      }
-      return { jobId: runId, alreadyRunning: false };
+  // The lock is ours: add the run, or let the lock go again if that fails.
+  const start = async (): Promise<RebuildStart> => {
+    try {
+      await addRun(db, queues, partitions, trigger, runId);
+    } catch (err) {
+      await redis.eval(CAS, 1, key, runId, '', 0).catch(() => {});
+      throw err;
     }
+    return { jobId: runId, alreadyRunning: false };
+  };
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (await redis.set(key, runId, 'PX', LOCK_TTL_MS, 'NX')) return start();
     const current = await redis.get(key);
     if (current === null) continue; // released meanwhile: try again
     if (!(await isOver(queues, current))) return { jobId: current, alreadyRunning: true };
     // The named run is over but never let go: take its place, unless someone else just did.
-    if (await redis.eval(CAS, 1, key, current, runId, LOCK_TTL_MS)) {
-      try {
-        await addRun(db, queues, partitions, trigger, runId);
-      } catch (err) {
-        await redis.eval(CAS, 1, key, runId, '', 0).catch(() => {});
-        throw err;
-      }
-      return { jobId: runId, alreadyRunning: false };
-    }
+    if (await redis.eval(CAS, 1, key, current, runId, LOCK_TTL_MS)) return start();
   }
   throw new Error('could not take or read the rebuild lock');
 }
