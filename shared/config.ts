@@ -44,6 +44,9 @@ const schema = z
     DB_STATEMENT_TIMEOUT_MS: intFrom(10_000, 100, 3_600_000),
     DB_CONNECT_TIMEOUT_MS: intFrom(3_000, 100, 60_000),
     REDIS_COMMAND_TIMEOUT_MS: intFrom(1_000, 50, 60_000),
+    // Workers' batch writes (a rebuild's pipelines) wait longer: under load a deep pipeline's last
+    // commands queue behind the first, and a request's 1 s would fail a healthy rebuild.
+    REDIS_BULK_TIMEOUT_MS: intFrom(30_000, 1_000, 600_000),
     FEED_CACHE_SIZE: intFrom(100, 10, 1000),
     REBUILD_CRON: z.string().default('0 3 * * *'),
     INCREMENTAL_CRON: z.string().default('*/1 * * * *'),

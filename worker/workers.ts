@@ -13,7 +13,7 @@ import { partitionProcessor } from './processors/rebuild-partition.js';
 import { rebuildProcessor } from './processors/rebuild.js';
 
 export function startWorkers(res: Resources, queues: Queues) {
-  const { config, db, redis, log } = res;
+  const { config, db, log } = res;
   const connection = createRedis(config, 'worker');
   const common = {
     connection,
@@ -23,7 +23,9 @@ export function startWorkers(res: Resources, queues: Queues) {
     stalledInterval: config.WORKER_STALLED_MS,
   };
   const weights = rankingWeights(config);
-  const shared = { db, redis, prefix: config.REDIS_PREFIX, cacheSize: config.FEED_CACHE_SIZE, weights };
+  // The rebuild's and the incremental pass's writes: no request waits on them (see REDIS_BULK_TIMEOUT_MS).
+  const bulk = createRedis(config, 'client', { commandTimeout: config.REDIS_BULK_TIMEOUT_MS });
+  const shared = { db, redis: bulk, prefix: config.REDIS_PREFIX, cacheSize: config.FEED_CACHE_SIZE, weights };
   // Loaded on the first incremental pass that needs it.
   const live = new LiveIndex(db, { weights });
   const workers = [
@@ -37,7 +39,7 @@ export function startWorkers(res: Resources, queues: Queues) {
     async close() {
       await Promise.allSettled(workers.map((w) => w.close()));
       live.stop();
-      await connection.quit().catch(() => {});
+      await Promise.allSettled([connection.quit(), bulk.quit()]);
     },
   };
 }
