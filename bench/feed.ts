@@ -1,6 +1,7 @@
 // Feed reads through the real HTTP stack (createApp on @hono/node-server, loopback only): the cached
 // feed after a rebuild, then the same app with a live-only feed, then a no-op route as the ceiling
-// of this client and server on this box. Same users, same load, so the ratios compare.
+// of this client and server on this box. Same users, same load, so the ratios compare. The cached
+// part alone (benchCachedReads) also runs on a Redis Cluster, for the comparison in bench/run.ts.
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createApp } from '../api/app.js';
@@ -23,10 +24,8 @@ export interface FeedLoadOptions {
 
 export interface FeedReads {
   rows: Row[];
-  cached: LoadResult;
+  cached: CachedReads;
   live: LoadResult;
-  /** feed.page() of the cached feed alone (no HTTP), sequential: comparable with a single SQL query. */
-  cachedPage: Latency;
 }
 
 /** The app as api/server.ts builds it, but on 127.0.0.1 and an OS-chosen port that we can read back. */
@@ -43,48 +42,75 @@ async function listen(res: Resources, queues: Queues, live: LiveIndex, feed: Fee
   };
 }
 
-export async function benchFeedReads(res: Resources, queues: Queues, live: LiveIndex, userIds: number[], o: FeedLoadOptions): Promise<FeedReads> {
+/** Cached pages as the API serves them, and feed.page() alone: on whatever Redis `res` names (single or cluster). */
+export interface CachedReads {
+  http: LoadResult;
+  /** feed.page() of the cached feed alone (no HTTP), sequential: comparable with a single SQL query. */
+  page: Latency;
+  /** Cache errors (each page then served live). */
+  errors: number;
+}
+
+/** GETs of each user's own first page, with their token, over `o`'s load. */
+async function feedLoad(res: Resources, userIds: number[], o: FeedLoadOptions) {
+  const { JWT_SECRET, TOKEN_TTL_S } = res.config;
+  const tokens = await Promise.all(userIds.map((id) => signUserToken(JWT_SECRET, id, TOKEN_TTL_S)));
+  const paths = userIds.map((id) => `/potential_matches/${id}?limit=20`);
+  return (port: number, extra: Partial<LoadSpec> = {}): Promise<LoadResult> =>
+    runLoad({ port, paths, tokens, concurrency: o.concurrency, maxRequests: o.maxRequests, maxSeconds: o.seconds, warmupSeconds: 1, ...extra });
+}
+
+export async function benchCachedReads(res: Resources, queues: Queues, live: LiveIndex, userIds: number[], o: FeedLoadOptions): Promise<CachedReads> {
   const { config, redis, log } = res;
-  let feedErrors = 0;
+  let errors = 0;
   const cachedFeed = createCachedFeed({
     live, redis, prefix: config.REDIS_PREFIX, cacheSize: config.FEED_CACHE_SIZE,
     onError: (err) => {
-      if (feedErrors++ === 0) log.warn({ err }, 'feed cache error during the bench');
+      if (errors++ === 0) log.warn({ err }, 'feed cache error during the bench');
     },
   });
-  const tokens = await Promise.all(userIds.map((id) => signUserToken(config.JWT_SECRET, id, config.TOKEN_TTL_S)));
-  const paths = userIds.map((id) => `/potential_matches/${id}?limit=20`);
-  const load = (port: number, extra: Partial<LoadSpec> = {}): Promise<LoadResult> =>
-    runLoad({ port, paths, tokens, concurrency: o.concurrency, maxRequests: o.maxRequests, maxSeconds: o.seconds, warmupSeconds: 1, ...extra });
-
-  const cachedServer = await listen(res, queues, live, cachedFeed);
-  const liveServer = await listen(res, queues, live, createLiveFeed(live));
+  const load = await feedLoad(res, userIds, o);
+  const server = await listen(res, queues, live, cachedFeed);
+  let http: LoadResult;
   try {
-    console.error(`feed over HTTP: cached (${o.concurrency} in flight, up to ${o.seconds} s)`);
-    const cached = await load(cachedServer.port);
-    console.error('feed over HTTP: live');
-    const liveLoad = await load(liveServer.port);
-    console.error('HTTP ceiling: GET /healthz');
-    const noop = await load(cachedServer.port, { paths: ['/healthz'], tokens: undefined });
-    const hits = cached.sources.cache ?? 0;
-    const rows: Row[] = [
-      httpRow('HTTP: GET /healthz (ceiling of this client + server)', noop),
-      httpRow('HTTP: feed page, cached (after rebuild)', cached, `cache hits ${pct(hits, cached.requests)}`),
-      httpRow('HTTP: feed page, live (live index + Postgres per read)', liveLoad),
-      {
-        name: 'HTTP: cached / live',
-        value: `${ratio(cached.perSecond, liveLoad.perSecond)} req/s`,
-        note: `latency live ÷ cached: p50 ${ratio(liveLoad.latency.p50, cached.latency.p50)}, p99 ${ratio(liveLoad.latency.p99, cached.latency.p99)}`,
-      },
-    ];
-    const cachedPage = await sequentialPages(cachedFeed, userIds);
-    rows.push({ name: 'cached read: feed.page(20) alone, sequential', value: `${cachedPage.p50.toFixed(2)} ms median`, note: `p50/p90/p99/max ${spread(cachedPage, true)}; no HTTP` });
-    if (feedErrors) rows.push({ name: 'HTTP: feed cache errors', value: int(feedErrors), note: 'served live instead' });
-    return { rows, cached, live: liveLoad, cachedPage };
+    console.error(`feed over HTTP: cached${config.REDIS_CLUSTER === 'on' ? ' on the cluster' : ''} (${o.concurrency} in flight, up to ${o.seconds} s)`);
+    http = await load(server.port);
   } finally {
-    await Promise.all([cachedServer.close(), liveServer.close()]);
+    await server.close();
   }
+  const page = await sequentialPages(cachedFeed, userIds);
+  return { http, page, errors };
 }
+
+export async function benchFeedReads(res: Resources, queues: Queues, live: LiveIndex, userIds: number[], o: FeedLoadOptions): Promise<FeedReads> {
+  const cached = await benchCachedReads(res, queues, live, userIds, o);
+  const load = await feedLoad(res, userIds, o);
+  const liveServer = await listen(res, queues, live, createLiveFeed(live));
+  let liveLoad: LoadResult, noop: LoadResult;
+  try {
+    console.error('feed over HTTP: live');
+    liveLoad = await load(liveServer.port);
+    console.error('HTTP ceiling: GET /healthz');
+    noop = await load(liveServer.port, { paths: ['/healthz'], tokens: undefined });
+  } finally {
+    await liveServer.close();
+  }
+  const rows: Row[] = [
+    httpRow('HTTP: GET /healthz (ceiling of this client + server)', noop),
+    cachedHttpRow('HTTP: feed page, cached (after rebuild)', cached.http),
+    httpRow('HTTP: feed page, live (live index + Postgres per read)', liveLoad),
+    {
+      name: 'HTTP: cached / live',
+      value: `${ratio(cached.http.perSecond, liveLoad.perSecond)} req/s`,
+      note: `latency live ÷ cached: p50 ${ratio(liveLoad.latency.p50, cached.http.latency.p50)}, p99 ${ratio(liveLoad.latency.p99, cached.http.latency.p99)}`,
+    },
+    { name: 'cached read: feed.page(20) alone, sequential', value: `${cached.page.p50.toFixed(2)} ms median`, note: `p50/p90/p99/max ${spread(cached.page, true)}; no HTTP` },
+  ];
+  if (cached.errors) rows.push({ name: 'HTTP: feed cache errors', value: int(cached.errors), note: 'served live instead' });
+  return { rows, cached, live: liveLoad };
+}
+
+export const cachedHttpRow = (name: string, r: LoadResult) => httpRow(name, r, `cache hits ${pct(r.sources.cache ?? 0, r.requests)}`);
 
 function httpRow(name: string, r: LoadResult, extra?: string): Row {
   const bad = r.requests - (r.statuses['200'] ?? 0) + r.failures;

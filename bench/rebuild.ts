@@ -1,16 +1,28 @@
 // A full rebuild as production runs it: the BullMQ flow, worked by in-process workers (the
 // configured concurrency), timed by the run's own summary.
 import type { Queues } from '../shared/queues.js';
-import { type RebuildStatus, rebuildStatus, startRebuild } from '../shared/rebuild.js';
+import { type RebuildStatus, type RebuildSummary, rebuildStatus, startRebuild } from '../shared/rebuild.js';
 import type { Resources } from '../shared/resources.js';
 import { startWorkers } from '../worker/workers.js';
 import { type Row, int, sleep } from './stats.js';
+import { redisNodes } from './throwaway-env.js';
 
 const TIMEOUT_MS = 15 * 60_000;
 
-const usedMemory = async (res: Resources) => Number(/used_memory:(\d+)/.exec(await res.redis.info('memory'))?.[1] ?? NaN);
+/** used_memory summed over the servers (every master of a cluster). */
+async function usedMemory(res: Resources): Promise<number> {
+  const infos = await Promise.all(redisNodes(res).map((node) => node.info('memory')));
+  return infos.reduce((sum, info) => sum + Number(/used_memory:(\d+)/.exec(info)?.[1] ?? NaN), 0);
+}
 
-export async function benchRebuild(res: Resources, queues: Queues): Promise<Row[]> {
+export interface RebuildBench {
+  rows: Row[];
+  summary: RebuildSummary;
+  /** Bytes of Redis memory the rebuild added (NaN if unknown). */
+  memory: number;
+}
+
+export async function benchRebuild(res: Resources, queues: Queues): Promise<RebuildBench> {
   const memoryBefore = await usedMemory(res);
   const workers = startWorkers(res, queues);
   let status: RebuildStatus | undefined;
@@ -48,5 +60,5 @@ export async function benchRebuild(res: Resources, queues: Queues): Promise<Row[
     });
   }
   if (memory > 0) rows.push({ name: 'rebuild: Redis memory added', value: `${(memory / 2 ** 20).toFixed(0)} MiB`, note: `${int(memory / r.users)} B per user (list + card)` });
-  return rows;
+  return { rows, summary: r, memory };
 }

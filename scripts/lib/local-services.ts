@@ -171,9 +171,10 @@ async function testServers(wantPg: boolean, wantRedis: boolean, cluster: boolean
   };
 }
 
-export async function ensureLocalServices(purpose: 'dev' | 'test', log: Log = (m) => console.error(m)): Promise<LocalServices> {
-  const envPg = process.env.DATABASE_URL, envRedis = process.env.REDIS_URL;
-  const redisCluster = process.env.REDIS_CLUSTER === 'on';
+/** `env`: where DATABASE_URL, REDIS_URL and REDIS_CLUSTER are read (the benchmark asks for a cluster beside its single Redis). */
+export async function ensureLocalServices(purpose: 'dev' | 'test', log: Log = (m) => console.error(m), env: NodeJS.ProcessEnv = process.env): Promise<LocalServices> {
+  const envPg = env.DATABASE_URL, envRedis = env.REDIS_URL;
+  const redisCluster = env.REDIS_CLUSTER === 'on';
   let pg: Service | undefined, redis: Service | undefined;
   if (purpose === 'dev' && redisCluster && !envRedis) throw new Error('REDIS_CLUSTER=on needs REDIS_URL: the URL of one node of your cluster');
   if (purpose === 'test') {
