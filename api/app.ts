@@ -66,6 +66,10 @@ export function createApp(deps: Deps) {
     },
   });
 
+  // Liveness answers before any middleware: a load balancer's probe costs no more than a bare route,
+  // and it says only that this process serves HTTP (readiness, which checks the services, is /readyz).
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
   app.use(async (c, next) => {
     c.set('deps', deps);
     const started = performance.now();

@@ -1,20 +1,73 @@
-// `npm start`: the whole system in one process: API, workers and scheduler, on local Postgres and
-// Redis (found or started when DATABASE_URL / REDIS_URL are unset). Adds no users: see `npm run seed`.
-import { startServer } from '../api/server.js';
-import { openQueues } from '../shared/queues.js';
-import { openResources } from '../shared/resources.js';
-import { onShutdown } from '../shared/shutdown.js';
-import { startSchedule } from '../worker/schedule.js';
-import { startWorkers } from '../worker/workers.js';
-import { localConfig } from './lib/local-env.js';
+// `npm start`: the whole system on one machine, on local Postgres and Redis (found or started when
+// DATABASE_URL / REDIS_URL are unset). Adds no users: see `npm run seed`.
+//
+// This process only supervises. The API runs in API_PROCESSES processes sharing PORT (node:cluster),
+// the workers and the scheduler in one more: ranking, list refreshes and index loads never stall a
+// request's event loop. Each child runs a production entry point unchanged (api/main.ts,
+// worker/main.ts) on the environment completed here.
+import cluster, { type Worker } from 'node:cluster';
+import { configFromEnvOrExit } from '../shared/config.js';
+import { createLogger } from '../shared/logger.js';
+import { prepareLocalEnv } from './lib/local-env.js';
 
-// The whole system on one machine is a development (or demo) run unless NODE_ENV says otherwise;
-// with NODE_ENV=production it fills in nothing and refuses to start without the secrets.
-process.env.NODE_ENV ||= 'development';
-const res = await openResources(await localConfig(), 'matchmaker');
-const queues = openQueues(res.config);
-const workers = startWorkers(res, queues);
-const schedule = startSchedule(res.config, queues, res.log);
-const server = await startServer(res, queues);
-res.log.info('operator dashboard at /admin/queues: any user name, ADMIN_TOKEN as password (in development: .data/dev-secrets.json)');
-onShutdown(res.log, [server.close, schedule.stop, workers.close, queues.close, res.close]);
+const ROLES = { api: '../api/main.js', worker: '../worker/main.js' } as const;
+type Role = keyof typeof ROLES;
+
+if (cluster.isPrimary) await supervise();
+else await import(ROLES[process.env.MM_ROLE as Role]);
+
+async function supervise() {
+  // The whole system on one machine is a development (or demo) run unless NODE_ENV says otherwise;
+  // with NODE_ENV=production it fills in nothing and refuses to start without the secrets.
+  process.env.NODE_ENV ||= 'development';
+  await prepareLocalEnv(process.env);
+  const config = configFromEnvOrExit(process.env);
+  const log = createLogger(config.LOG_LEVEL, 'matchmaker');
+  const roles = new Map<Worker, Role>();
+  let stopping = false;
+  let exitCode = 0;
+
+  const start = (role: Role) => {
+    const child = cluster.fork({ MM_ROLE: role });
+    roles.set(child, role);
+    const startedAt = Date.now();
+    child.on('exit', (code, signal) => {
+      roles.delete(child);
+      if (stopping) {
+        if (roles.size === 0) process.exit(exitCode);
+        return;
+      }
+      // A child that dies at once (a bad setting, a port in use) would die again: stop, saying so.
+      // One that ran for a while is started again.
+      if (Date.now() - startedAt < 10_000) {
+        log.error({ role, code, signal }, `the ${role} process exited at start; stopping`);
+        stop(code || 1);
+      } else {
+        log.warn({ role, code, signal }, `the ${role} process exited; starting another`);
+        start(role);
+      }
+    });
+  };
+
+  const stop = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    exitCode = code;
+    if (roles.size === 0) process.exit(code);
+    for (const child of roles.keys()) child.process.kill('SIGTERM');
+    // Each child closes in order (shared/shutdown.ts); one that hangs is not waited on forever.
+    setTimeout(() => {
+      for (const child of roles.keys()) child.process.kill('SIGKILL');
+      process.exit(code || 1);
+    }, 30_000).unref();
+  };
+  process.on('SIGTERM', () => stop(0));
+  process.on('SIGINT', () => stop(0));
+
+  start('worker');
+  for (let i = 0; i < config.API_PROCESSES; i++) start('api');
+  log.info(
+    { api_processes: config.API_PROCESSES },
+    'operator dashboard at /admin/queues: any user name, ADMIN_TOKEN as password (in development: .data/dev-secrets.json)',
+  );
+}

@@ -16,6 +16,8 @@ const schema = z
     // only ever filled in by the local launchers in scripts/, which set NODE_ENV=development.
     NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
     PORT: intFrom(3000, 0, 65535),
+    // `npm start` only: how many API processes share PORT (node:cluster). The workers run in one more.
+    API_PROCESSES: intFrom(1, 1, 64),
     DATABASE_URL: z.string({ error: 'is required, e.g. postgres://user:password@localhost:5432/matchmaker' }).url('must be a URL'),
     REDIS_URL: z.string({ error: 'is required, e.g. redis://localhost:6379' }).url('must be a URL'),
     JWT_SECRET: secret,

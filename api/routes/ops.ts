@@ -8,7 +8,7 @@ import type { AppEnv } from '../context.js';
 
 export const ops = new Hono<AppEnv>();
 
-ops.get('/healthz', (c) => c.json({ status: 'ok' }));
+// /healthz is answered in app.ts, ahead of every middleware.
 
 const within = <T>(ms: number, work: Promise<T>) =>
   Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
