@@ -77,17 +77,20 @@ export function createApp(deps: Deps) {
     const route = c.req.routePath || 'unmatched';
     deps.metrics.httpDuration.observe({ method: c.req.method, route, status: c.res.status }, (performance.now() - started) / 1000);
   });
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY,
-      onError: (c) => {
-        // A body too big to read and discard (connections.ts) ends the connection: say so, so the client
-        // sends its next request on another one.
-        if (Number(c.req.header('content-length')) > DRAIN_LIMIT) c.header('Connection', 'close');
-        throw fromHttp[413];
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY,
+    onError: (c) => {
+      // A body too big to read and discard (connections.ts) ends the connection: say so, so the client
+      // sends its next request on another one.
+      if (Number(c.req.header('content-length')) > DRAIN_LIMIT) c.header('Connection', 'close');
+      throw fromHttp[413];
+    },
+  });
+  // A GET or HEAD without a declared body skips it: asking for the body (c.req.raw.body) builds a full
+  // WHATWG Request and AbortSignal, which a feed read has no use for.
+  const noBody = (c: Context) =>
+    (c.req.method === 'GET' || c.req.method === 'HEAD') && c.req.header('content-length') === undefined && c.req.header('transfer-encoding') === undefined;
+  app.use((c, next) => (noBody(c) ? next() : limitBody(c, next)));
 
   // After bodyLimit (the fingerprint reads the body), before every route: all POSTs, present and future.
   app.use(idempotency);
