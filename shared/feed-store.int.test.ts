@@ -1,7 +1,7 @@
 // The Lua scripts and key layout against a real Redis.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster, Redis } from 'ioredis';
-import { buryCards, cardValue, writeCards } from './cards.js';
+import { buryCards, cardValue, parseCard, writeCards } from './cards.js';
 import { keys, mergeEntries, readPage, recordExclusions, unpackList, writeLists } from './feed-store.js';
 import { createRedis } from './redis.js';
 import { testRedis } from '../test/support/env.js';
@@ -125,7 +125,7 @@ describe('feed store', () => {
     await writeCards(redis, prefix, [profile(70), profile(71), profile(73), profile(74), profile(75, 1, false)]);
     await recordExclusions(redis, prefix, [{ kind: 'pass', from: 70, to: 74, xid: '900' }]);
     const first = await readPage(redis, prefix, 70, 0, 2);
-    expect(first).toMatchObject({ complete: true, remaining: 2, me: JSON.parse(cardValue(profile(70)).slice(12)) });
+    expect(first).toMatchObject({ complete: true, remaining: 2, me: parseCard(cardValue(profile(70))) });
     expect(first!.entries.map((e) => [e.id, e.score, e.card?.card.name])).toEqual([[71, 9, 'P71'], [72, 8, undefined]]);
     const next = await readPage(redis, prefix, 70, 2, 5);
     expect(next!.me).toBeUndefined();
