@@ -220,8 +220,13 @@ const LISTS_PER_CALL = 200;
  * in one pipeline per node.
  */
 export async function writeLists(redis: Redis, prefix: string, lists: Iterable<[number, RankedList]>): Promise<void> {
+  await writePackedLists(redis, prefix, Array.from(lists, ([uid, list]): [number, Buffer] => [uid, packList(list)]));
+}
+
+/** writeLists of lists packed already (packList), e.g. by a ranking thread. */
+export async function writePackedLists(redis: Redis, prefix: string, lists: [number, Buffer][]): Promise<void> {
   const k = keys(prefix);
-  const items = Array.from(lists, ([uid, list]): [string, string, Buffer] => [k.feed(uid), k.excl(uid), packList(list)]);
+  const items = lists.map(([uid, packed]): [string, string, Buffer] => [k.feed(uid), k.excl(uid), packed]);
   const ops: SlotOp[] = groupBySlot(redis, items, (item) => item[0], LISTS_PER_CALL).map((group) => [
     group[0]![0],
     (p) => p.mmSetListsIfNewer(group.length * 2, ...group.flatMap(([feed, excl]) => [feed, excl]), ...group.map((item) => item[2])),

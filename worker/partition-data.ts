@@ -12,8 +12,6 @@ import { CANDIDATE_COLUMNS as C } from '../shared/candidates.js';
 import { type CardCheck, packCard } from '../shared/cards.js';
 import { type Gender, GENDERS, genderBit } from '../shared/genders.js';
 import { type Columns, MatchIndex, emptyColumns } from '../shared/matching/engine.js';
-import { rowAt } from '../shared/matching/columns.js';
-import type { Candidate } from '../shared/matching/types.js';
 import type { Weights } from '../shared/matching/score.js';
 import type { Partition } from '../shared/rebuild-plan.js';
 
@@ -28,6 +26,8 @@ export interface Population {
   version: Float64Array;
   /** Per row: may be shown to others (not paused, not suspended). */
   shown: Uint8Array;
+  /** How many may be shown: the engine's candidates. */
+  shownCount: number;
   name: string[];
   bio: (string | null)[];
   /** Per row, sorted ids without repeats: who to leave out (own swipes, who passed on them, blocks either way) and who liked them. */
@@ -146,7 +146,7 @@ export async function loadPopulation(db: Pool): Promise<Population> {
         }
       });
       return {
-        xmin: xmin as string, readAt, cols, version: version.subarray(0, n), shown: shown.subarray(0, n), name, bio,
+        xmin: xmin as string, readAt, cols, version: version.subarray(0, n), shown: shown.subarray(0, n), shownCount: shown.subarray(0, n).reduce((a, b) => a + b, 0), name, bio,
         excluded: ragged(n, exOwner, exId), likedBy: ragged(n, likeOwner, likeId),
       };
     },
@@ -168,12 +168,10 @@ function grow(cols: Columns, version: Float64Array, shown: Uint8Array, n: number
   return { cols: next, version: v, shown: s };
 }
 
-/** The index of everyone who may be shown, built once per population. */
-export function populationIndex(pop: Population, weights?: Weights): MatchIndex {
-  if (pop.index) return pop.index;
-  const { cols } = pop;
+/** The columns of everyone who may be shown: the engine's candidates. */
+export function indexColumns(cols: Columns, shown: Uint8Array): Columns {
   const keep: number[] = [];
-  for (let r = 0; r < cols.length; r++) if (pop.shown[r]) keep.push(r);
+  for (let r = 0; r < cols.length; r++) if (shown[r]) keep.push(r);
   const sub = emptyColumns(keep.length);
   for (const key of Object.keys(cols) as (keyof Columns)[]) {
     const from = cols[key];
@@ -182,7 +180,12 @@ export function populationIndex(pop: Population, weights?: Weights): MatchIndex 
   }
   for (let i = 0; i < keep.length; i++) sub.interests[i] = cols.interests[keep[i]!]!;
   sub.length = keep.length;
-  pop.index = new MatchIndex(sub, weights);
+  return sub;
+}
+
+/** The index of everyone who may be shown, built once per population (ranking on the caller's thread). */
+export function populationIndex(pop: Population, weights?: Weights): MatchIndex {
+  pop.index ??= new MatchIndex(indexColumns(pop.cols, pop.shown), weights);
   return pop.index;
 }
 
@@ -204,8 +207,6 @@ export function partitionOf(pop: Population, p: Partition): PartitionData {
 export async function readPartition(db: Pool, p: Partition): Promise<PartitionData> {
   return partitionOf(await loadPopulation(db), p);
 }
-
-export const memberOf = (pop: Population, row: number): Candidate => rowAt(pop.cols, row);
 
 /** The member's card value (shared/cards.ts), from the population. */
 export function memberCard(pop: Population, row: number): string {

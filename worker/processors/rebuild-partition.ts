@@ -6,9 +6,9 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Pool } from '../../shared/db.js';
 import { writeCardValues } from '../../shared/cards.js';
-import { type RankedList, writeLists } from '../../shared/feed-store.js';
-import { swipeViewFrom } from '../../shared/matching/engine.js';
-import { type PartitionData, type Population, loadPopulation, memberCard, memberOf, partitionOf, populationIndex } from '../partition-data.js';
+import { writePackedLists } from '../../shared/feed-store.js';
+import { type PartitionData, type Population, loadPopulation, memberCard, partitionOf, populationIndex } from '../partition-data.js';
+import { RankPool, batchRanker } from '../rank-thread.js';
 import type { Weights } from '../../shared/matching/score.js';
 
 const PartitionJob = z.object({
@@ -29,96 +29,103 @@ export interface PartitionResult {
   ms: { read: number; rank: number; write: number };
 }
 
-/** Members per Redis batch, and batches in flight: ranking goes on while a batch is written. */
+/** Members per batch (ranked together, then written in one pipeline). */
 const BATCH = 1000;
-const IN_FLIGHT = 2;
 
-type Deps = { db: Pool; redis: Redis; prefix: string; cacheSize: number; weights?: Weights };
+type Deps = { db: Pool; redis: Redis; prefix: string; cacheSize: number; weights?: Weights; threads?: number };
 
 /**
- * Ranks every member of a partition read earlier and writes their lists and cards (newer-wins),
- * ranking the next batch while the last ones are written. Returns the ms spent ranking and waiting on Redis.
+ * Ranks every member of a partition read earlier and writes their lists and cards (newer-wins).
+ * Batches go through a few lanes at once, so that ranking (in `pool`'s threads, or on this thread
+ * without one) goes on while earlier batches are written; memory stays at a few batches.
+ * Returns the ms spent ranking (thread time) and waiting on Redis (summed over lanes).
  */
 export async function rankAndWrite(
   deps: Omit<Deps, 'db'>,
   data: PartitionData,
   onBatch: (done: number) => Promise<unknown> = async () => {},
+  pool?: RankPool,
 ): Promise<{ rank: number; write: number }> {
   const pop = data.population;
-  let t0 = performance.now();
-  const index = populationIndex(pop, deps.weights);
-  let rank = performance.now() - t0;
-  let write = 0;
-  const idsOut = new Int32Array(deps.cacheSize);
-  const scoresOut = new Int32Array(deps.cacheSize);
-  const { excluded: ex, likedBy: lb } = pop;
-  const inFlight: Promise<void>[] = [];
-  const waitFor = async (p: Promise<void>) => {
-    const w0 = performance.now();
-    await p;
-    write += performance.now() - w0;
-  };
-  for (let from = 0; from < data.rows.length; from += BATCH) {
-    t0 = performance.now();
-    const to = Math.min(data.rows.length, from + BATCH);
-    const lists: [number, RankedList][] = [];
-    const cards: [number, string][] = [];
-    for (let i = from; i < to; i++) {
-      const row = data.rows[i]!;
-      const u = memberOf(pop, row);
-      const view = swipeViewFrom(
-        ex.ids.subarray(ex.start[row]!, ex.start[row]! + ex.length[row]!),
-        lb.ids.subarray(lb.start[row]!, lb.start[row]! + lb.length[row]!),
-      );
-      const n = index.topKInto(u, deps.cacheSize, view, idsOut, scoresOut);
-      lists.push([u.id, { xmin: data.xmin, ownerVersion: pop.version[row]!, generatedAt: data.readAt, complete: n < deps.cacheSize, ids: idsOut.slice(0, n), scores: scoresOut.slice(0, n) }]);
-      cards.push([u.id, memberCard(pop, row)]);
+  const local = pool ? undefined : localRanker(pop, deps);
+  let rank = 0, write = 0, next = 0, done = 0;
+  const lane = async () => {
+    for (let from = (next += BATCH) - BATCH; from < data.rows.length; from = (next += BATCH) - BATCH) {
+      const rows = data.rows.subarray(from, Math.min(data.rows.length, from + BATCH));
+      const batch = pool ? await pool.rank(rows) : local!(rows);
+      rank += batch.ms;
+      const cards = Array.from(rows, (row, i): [number, string] => [batch.uids[i]!, memberCard(pop, row)]);
+      const lists = Array.from(batch.uids, (uid, i): [number, Buffer] => [uid, batch.packed.subarray(i ? batch.ends[i - 1]! : 0, batch.ends[i]!)]);
+      const w0 = performance.now();
+      // Cards before lists, so that a list is not read before its owner's card.
+      await writeCardValues(deps.redis, deps.prefix, cards);
+      await writePackedLists(deps.redis, deps.prefix, lists);
+      write += performance.now() - w0;
+      done += rows.length;
+      await onBatch(done);
     }
-    rank += performance.now() - t0;
-    // Cards before lists, so that a list is not read before its owner's card.
-    inFlight.push(writeCardValues(deps.redis, deps.prefix, cards).then(() => writeLists(deps.redis, deps.prefix, lists)));
-    if (inFlight.length >= IN_FLIGHT) await waitFor(inFlight.shift()!);
-    await onBatch(to);
-  }
-  while (inFlight.length) await waitFor(inFlight.shift()!);
+  };
+  await Promise.all(Array.from({ length: pool ? pool.size * 2 : 2 }, lane));
   return { rank, write };
+}
+
+/** Ranking on this thread, with the population's index (built once). */
+function localRanker(pop: Population, deps: Pick<Deps, 'cacheSize' | 'weights'>) {
+  return batchRanker({ ...pop, cacheSize: deps.cacheSize, weights: deps.weights }, populationIndex(pop, deps.weights));
+}
+
+interface Loaded {
+  pop: Population;
+  /** Ranking threads for this population (none: rank on the event loop). */
+  pool?: RankPool;
 }
 
 /**
  * The population of the run being worked on, read once by this process and shared by the
- * partitions it ranks; dropped once no partition of the run has used it for IDLE_MS, or when a
- * partition of another run comes.
+ * partitions it ranks (with its ranking threads); dropped once no partition of the run has used it
+ * for IDLE_MS, or when a partition of another run comes.
  */
 const IDLE_MS = 15_000;
 class PopulationCache {
   private run?: string;
-  private pop?: Promise<Population>;
+  private loaded?: Promise<Loaded>;
   private users = 0;
   private timer?: NodeJS.Timeout;
 
-  async acquire(db: Pool, run: string): Promise<Population> {
+  constructor(private readonly deps: Deps) {}
+
+  async acquire(run: string): Promise<Loaded> {
     clearTimeout(this.timer);
-    if (this.run !== run || !this.pop) {
+    if (this.run !== run || !this.loaded) {
+      this.drop();
       this.run = run;
       this.users = 0;
-      const loading = loadPopulation(db);
-      this.pop = loading;
+      const threads = this.deps.threads ?? 0;
+      const loading = loadPopulation(this.deps.db).then((pop) => ({
+        pop,
+        pool: threads > 0 ? new RankPool(pop, { threads, cacheSize: this.deps.cacheSize, weights: this.deps.weights }) : undefined,
+      }));
+      this.loaded = loading;
       // A failed read is not kept: the retry reads again.
       loading.catch(() => {
-        if (this.pop === loading) this.pop = undefined;
+        if (this.loaded === loading) this.loaded = undefined;
       });
     }
     this.users++;
-    return this.pop;
+    return this.loaded;
   }
 
   release(run: string) {
     if (run !== this.run || --this.users > 0) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      if (this.users === 0) this.pop = undefined;
-    }, IDLE_MS);
+    this.timer = setTimeout(() => this.users === 0 && this.drop(), IDLE_MS);
     this.timer.unref();
+  }
+
+  drop() {
+    const old = this.loaded;
+    this.loaded = undefined;
+    void old?.then((l) => l.pool?.close()).catch(() => {});
   }
 }
 
@@ -126,23 +133,25 @@ class PopulationCache {
 const runOf = (job: Job) => job.parent?.id ?? String(job.id).replace(/-p\d+$/, '');
 
 export function partitionProcessor(deps: Deps) {
-  const cache = new PopulationCache();
-  return async (job: Job): Promise<PartitionResult> => {
+  const cache = new PopulationCache(deps);
+  const process = async (job: Job): Promise<PartitionResult> => {
     const parsed = PartitionJob.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`bad partition job: ${parsed.error.message}`);
     const p = parsed.data;
     const run = runOf(job);
     const started = performance.now();
     try {
-      const pop = await cache.acquire(deps.db, run);
+      const { pop, pool } = await cache.acquire(run);
       const data = partitionOf(pop, p);
       const read = performance.now() - started;
       // Progress also yields to the event loop, so the job's lock keeps being renewed.
-      const { rank, write } = await rankAndWrite(deps, data, (done) => job.updateProgress(Math.round((done / Math.max(1, data.rows.length)) * 100)));
+      const { rank, write } = await rankAndWrite(deps, data, (done) => job.updateProgress(Math.round((done / Math.max(1, data.rows.length)) * 100)), pool);
       const ms = { read: Math.round(read), rank: Math.round(rank), write: Math.round(write) };
-      return { index: p.index, users: data.rows.length, candidates: pop.index?.parts().cols.length ?? 0, xmin: data.xmin, ms };
+      return { index: p.index, users: data.rows.length, candidates: pop.shownCount, xmin: data.xmin, ms };
     } finally {
       cache.release(run);
     }
   };
+  // close: let the cached population and its threads go (the process's workers are closing).
+  return Object.assign(process, { close: () => cache.drop() });
 }
