@@ -55,7 +55,8 @@ const schema = z
     INCREMENTAL_CRON: z.string().default('*/1 * * * *'),
     WORKER_CONCURRENCY: intFrom(2, 1, 64),
     REBUILD_PARTITIONS: intFrom(16, 1, 1024),
-    // Threads that rank a rebuild in each worker process (0: on its event loop); unset: one per core.
+    // Threads that rank a rebuild in each worker process (0: on its event loop); unset: one per core
+    // once the population has 20k users (below that, starting threads costs more than they save).
     REBUILD_THREADS: z.coerce.number().int().min(0).max(64).optional(),
     // How soon a partition whose worker died is handed to another worker (BullMQ lock and stall check).
     WORKER_LOCK_MS: intFrom(30_000, 500, 600_000),

@@ -58,6 +58,39 @@ describe('feed store', () => {
     expect(await stored(1)).toEqual(list(3000, [[7, 300]], true));
   });
 
+  it('writes a batch of lists each newer-wins, over several script calls, trimming only the lists it writes', async () => {
+    // Even owners hold a list from a newer snapshot than the batch's, odd ones an older one.
+    const owners = Array.from({ length: 450 }, (_, i) => 10_000 + i);
+    await writeLists(redis, prefix, owners.map((uid): [number, ReturnType<typeof list>] => [uid, list(uid % 2 ? 100 : 900, [[1, 5]])]));
+    await recordExclusions(redis, prefix, owners.map((uid) => ({ kind: 'pass' as const, from: 1, to: uid, xid: '300' })));
+    // One batch: older than the evens' lists, newer than the odds'; same snapshot and a lower owner version for one, higher for another.
+    await writeLists(redis, prefix, [
+      ...owners.map((uid): [number, ReturnType<typeof list>] => [uid, list(500, [[2, 7], [3, 6]])]),
+      [20_000, list(900, [[4, 1]], false, 2)],
+    ]);
+    for (const uid of owners) {
+      expect(Array.from((await stored(uid)).ids), `list of ${uid}`).toEqual(uid % 2 ? [2, 3] : [1]);
+      // The pass (xid 300) came after every list: the odds' new lists (xmin 500) know it and drop it, the evens' kept ones keep it.
+      expect(Object.keys(await exclusions(uid)), `exclusions of ${uid}`).toEqual(uid % 2 ? [] : ['i:1']);
+    }
+    await writeLists(redis, prefix, [[20_000, list(900, [[5, 1]], false, 1)], [20_001, list(1, [[6, 1]])]]);
+    expect(Array.from((await stored(20_000)).ids)).toEqual([4]);
+    expect(Array.from((await stored(20_001)).ids)).toEqual([6]);
+  });
+
+  it('writes a batch of cards each newer-wins, and never over a tombstone', async () => {
+    await writeCards(redis, prefix, [profile(80, 5), profile(81, 1)]);
+    await buryCards(redis, prefix, [82]);
+    const batch = [{ ...profile(80, 4), name: 'Old' }, { ...profile(81, 2), name: 'New' }, { ...profile(82, 3), name: 'Back' }, profile(83, 1)];
+    // More cards than one script call takes, so the batch spans several.
+    await writeCards(redis, prefix, [...batch, ...Array.from({ length: 600 }, (_, i) => profile(30_000 + i))]);
+    expect(parseCard((await redis.get(k.card(80)))!)!.card.name).toBe('P80');
+    expect(parseCard((await redis.get(k.card(81)))!)!.card.name).toBe('New');
+    expect(parseCard((await redis.get(k.card(82)))!)).toBeNull();
+    expect(parseCard((await redis.get(k.card(83)))!)!.m).toEqual({ id: 83, age: 30, height: 170, genderBit: 2, interestMask: 15, ageMin: 20, ageMax: 40, heightMin: 150, heightMax: 190 });
+    expect(await redis.exists(k.card(30_599))).toBe(1);
+  });
+
   it('keeps exclusions the list may not know (xid at or above its xmin), drops older ones', async () => {
     await recordExclusions(redis, prefix, [
       { kind: 'like', from: 2, to: 10, xid: '500' },

@@ -1,6 +1,6 @@
 // The BullMQ workers of one process. Any number of processes (here or on other machines) may run
 // them: BullMQ hands each partition to one worker, and a stalled one (its process died) to another.
-import { availableParallelism, hostname } from 'node:os';
+import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import type { Logger } from '../shared/logger.js';
 import { rankingWeights } from '../shared/config.js';
@@ -28,7 +28,7 @@ export function startWorkers(res: Resources, queues: Queues) {
   const shared = { db, redis: bulk, prefix: config.REDIS_PREFIX, cacheSize: config.FEED_CACHE_SIZE, weights };
   // Loaded on the first incremental pass that needs it.
   const live = new LiveIndex(db, { weights });
-  const partitions = partitionProcessor({ ...shared, threads: config.REBUILD_THREADS ?? availableParallelism() });
+  const partitions = partitionProcessor({ ...shared, threads: config.REBUILD_THREADS ?? 'auto' });
   const workers = [
     new Worker(QUEUE.partition, partitions, { ...common, concurrency: config.WORKER_CONCURRENCY }),
     new Worker(QUEUE.rebuild, rebuildProcessor({ db, queues, partitions: config.REBUILD_PARTITIONS }), common),

@@ -1,6 +1,7 @@
 // One partition of a full rebuild: rank every member from the run's population (read once per
 // worker process, see partition-data.ts) with the pure engine, and write each member's list and
 // card to Redis. Deterministic, so a retry leaves the same state.
+import { availableParallelism } from 'node:os';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -32,7 +33,10 @@ export interface PartitionResult {
 /** Members per batch (ranked together, then written in one pipeline). */
 const BATCH = 1000;
 
-type Deps = { db: Pool; redis: Redis; prefix: string; cacheSize: number; weights?: Weights; threads?: number };
+/** Unset REBUILD_THREADS: threads (one per core) only for a population this large; below, starting them costs more than they save. */
+const AUTO_THREADS_FROM = 20_000;
+
+type Deps = { db: Pool; redis: Redis; prefix: string; cacheSize: number; weights?: Weights; threads?: number | 'auto' };
 
 /**
  * Ranks every member of a partition read earlier and writes their lists and cards (newer-wins).
@@ -100,11 +104,11 @@ class PopulationCache {
       this.drop();
       this.run = run;
       this.users = 0;
-      const threads = this.deps.threads ?? 0;
-      const loading = loadPopulation(this.deps.db).then((pop) => ({
-        pop,
-        pool: threads > 0 ? new RankPool(pop, { threads, cacheSize: this.deps.cacheSize, weights: this.deps.weights }) : undefined,
-      }));
+      const loading = loadPopulation(this.deps.db).then((pop) => {
+        const { threads = 0 } = this.deps;
+        const n = threads === 'auto' ? (pop.cols.length >= AUTO_THREADS_FROM ? availableParallelism() : 0) : threads;
+        return { pop, pool: n > 0 ? new RankPool(pop, { threads: n, cacheSize: this.deps.cacheSize, weights: this.deps.weights }) : undefined };
+      });
       this.loaded = loading;
       // A failed read is not kept: the retry reads again.
       loading.catch(() => {
