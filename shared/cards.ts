@@ -1,11 +1,15 @@
 // Cards in Redis: what a cached page shows of a person and what its read-time check needs.
-// A value is the user's version (users.version, 12 digits) then JSON; writes are newer-wins on it,
-// so a rebuild partition that read a profile before a change can never put the old card back.
+// A value is the user's version (users.version, 12 digits), then what the check needs in 15
+// characters (shown: 1/0, gender bit and interest mask as one hex digit each, the four preferred_*
+// bounds as 3 digits each), then the public card as JSON, exactly as the API shows it (no score).
+// Age, height and id are the card's own. About 110 bytes leaner than a JSON object of both, which
+// at a million users is a Redis allocation class per card. Writes are newer-wins on the version, so
+// a rebuild partition that read a profile before a change can never put the old card back.
 // A deleted user's card becomes a tombstone with the highest version, which nothing overwrites.
 import type { Redis, Result } from 'ioredis';
 import { genderBit, interestMask } from './genders.js';
 import type { Candidate } from './matching/types.js';
-import { execBySlot, type SlotOp } from './slots.js';
+import { execBySlot, groupBySlot, type SlotOp } from './slots.js';
 import type { Card, Profile } from './profile.js';
 
 export interface CachedCard {
@@ -16,6 +20,7 @@ export interface CachedCard {
 }
 
 const VERSION = 12;
+const CHECK = VERSION + 15;
 const TOMBSTONE = `${'9'.repeat(VERSION)}null`;
 /** Long enough to outlast any rebuild that read the user before they were erased. */
 const TOMBSTONE_TTL_S = 7 * 24 * 3600;
@@ -23,58 +28,87 @@ const TOMBSTONE_TTL_S = 7 * 24 * 3600;
 /** A profile with what the card's version and visibility come from. */
 export type CardSource = Profile & { version: number; shown: boolean };
 
+/** What the read-time check needs beyond the card: the gender bit, the interest mask and the four preferred_* bounds. */
+export type CardCheck = Pick<Candidate, 'genderBit' | 'interestMask' | 'ageMin' | 'ageMax' | 'heightMin' | 'heightMax'>;
+
+const d3 = (n: number) => String(n).padStart(3, '0');
+
+/** A card's stored value from its parts; `cardJson` is JSON.stringify of the public card. */
+export function packCard(version: number, shown: boolean, m: CardCheck, cardJson: string): string {
+  return String(version).padStart(VERSION, '0') + (shown ? '1' : '0') + m.genderBit.toString(16) + m.interestMask.toString(16)
+    + d3(m.ageMin) + d3(m.ageMax) + d3(m.heightMin) + d3(m.heightMax) + cardJson;
+}
+
 export function cardValue(p: CardSource): string {
-  const m: Candidate = {
-    id: p.id,
-    age: p.age,
-    height: p.height,
-    genderBit: genderBit(p.gender),
-    interestMask: interestMask(p.interested_in),
-    ageMin: p.preferred_age_min,
-    ageMax: p.preferred_age_max,
-    heightMin: p.preferred_height_min,
-    heightMax: p.preferred_height_max,
-  };
   const card: Card = { id: p.id, name: p.name, age: p.age, height: p.height, gender: p.gender, bio: p.bio, interests: p.interests };
-  return String(p.version).padStart(VERSION, '0') + JSON.stringify({ card, m, s: p.shown });
+  const m = {
+    genderBit: genderBit(p.gender), interestMask: interestMask(p.interested_in),
+    ageMin: p.preferred_age_min, ageMax: p.preferred_age_max, heightMin: p.preferred_height_min, heightMax: p.preferred_height_max,
+  };
+  return packCard(p.version, p.shown, m, JSON.stringify(card));
 }
 
 /** A stored value as a card; null for a tombstone (the user was erased). */
 export function parseCard(value: string): CachedCard | null {
-  return JSON.parse(value.slice(VERSION)) as CachedCard | null;
+  if (value.length === TOMBSTONE.length && value === TOMBSTONE) return null;
+  const card = JSON.parse(value.slice(CHECK)) as Card;
+  const n = (at: number) => Number(value.slice(at, at + 3));
+  const m: Candidate = {
+    id: card.id, age: card.age, height: card.height,
+    genderBit: parseInt(value[VERSION + 1]!, 16), interestMask: parseInt(value[VERSION + 2]!, 16),
+    ageMin: n(VERSION + 3), ageMax: n(VERSION + 6), heightMin: n(VERSION + 9), heightMax: n(VERSION + 12),
+  };
+  return { card, m, s: value[VERSION] === '1' };
 }
 
-const SET_CARD_IF_NEWER = `
-local old = redis.call('GET', KEYS[1])
-if old and string.sub(old, 1, ${VERSION}) > string.sub(ARGV[1], 1, ${VERSION}) then return 0 end
-if ARGV[2] == '0' then redis.call('SET', KEYS[1], ARGV[1]) else redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
-return 1`;
+// Cards one by one, each only over an older version. KEYS: the cards (one slot per call on a Redis
+// Cluster); ARGV[1]: a TTL in seconds (0: none), then the values. Only the old version is read (GETRANGE).
+const SET_CARDS_IF_NEWER = `
+local ttl, written = ARGV[1], 0
+for i = 1, #KEYS do
+  local new = ARGV[i + 1]
+  local old = redis.call('GETRANGE', KEYS[i], 0, ${VERSION - 1})
+  if old == '' or old <= string.sub(new, 1, ${VERSION}) then
+    if ttl == '0' then redis.call('SET', KEYS[i], new) else redis.call('SET', KEYS[i], new, 'EX', ttl) end
+    written = written + 1
+  end
+end
+return written`;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    mmSetCardIfNewer(cardKey: string, value: string, ttlSeconds: number): Result<number, Context>;
+    mmSetCardsIfNewer(numKeys: number, ...keysTtlValues: (string | number)[]): Result<number, Context>;
   }
 }
 
 const scripted = new WeakSet<Redis>();
 function withScript(redis: Redis): Redis {
   if (!scripted.has(redis)) {
-    redis.defineCommand('mmSetCardIfNewer', { numberOfKeys: 1, lua: SET_CARD_IF_NEWER });
+    redis.defineCommand('mmSetCardsIfNewer', { lua: SET_CARDS_IF_NEWER });
     scripted.add(redis);
   }
   return redis;
 }
 
 const cardKey = (prefix: string, id: number) => `${prefix}:card:${id}`;
+/** Cards per script call (each holds Redis for its length). */
+const CARDS_PER_CALL = 250;
 
-// Each card has its own slot: on a Redis Cluster, execBySlot sends one pipeline per node.
-export async function writeCards(redis: Redis, prefix: string, cards: Iterable<CardSource>): Promise<void> {
-  const ops = [...cards].map((c) => [cardKey(prefix, c.id), (p) => p.mmSetCardIfNewer(cardKey(prefix, c.id), cardValue(c), 0)] as SlotOp);
+/** Writes stored card values ([id, value]) newer-wins: one script call per batch, or per slot on a Redis Cluster. */
+export async function writeCardValues(redis: Redis, prefix: string, values: Iterable<[number, string]>, ttlSeconds = 0): Promise<void> {
+  const items = Array.from(values, ([id, value]): [string, string] => [cardKey(prefix, id), value]);
+  const ops: SlotOp[] = groupBySlot(redis, items, (item) => item[0], CARDS_PER_CALL).map((group) => [
+    group[0]![0],
+    (p) => p.mmSetCardsIfNewer(group.length, ...group.map((item) => item[0]), ttlSeconds, ...group.map((item) => item[1])),
+  ]);
   await execBySlot(withScript(redis), ops);
+}
+
+export async function writeCards(redis: Redis, prefix: string, cards: Iterable<CardSource>): Promise<void> {
+  await writeCardValues(redis, prefix, Array.from(cards, (c): [number, string] => [c.id, cardValue(c)]));
 }
 
 /** Erased users: their cards become tombstones, so no cached page can show them again. */
 export async function buryCards(redis: Redis, prefix: string, ids: Iterable<number>): Promise<void> {
-  const ops = [...ids].map((id) => [cardKey(prefix, id), (p) => p.mmSetCardIfNewer(cardKey(prefix, id), TOMBSTONE, TOMBSTONE_TTL_S)] as SlotOp);
-  await execBySlot(withScript(redis), ops);
+  await writeCardValues(redis, prefix, Array.from(ids, (id): [number, string] => [id, TOMBSTONE]), TOMBSTONE_TTL_S);
 }

@@ -6,7 +6,7 @@ const base = { DATABASE_URL: 'postgres://localhost/x', REDIS_URL: 'redis://local
 describe('parseConfig', () => {
   it('applies defaults and freezes the result', () => {
     const c = parseConfig(base);
-    expect(c).toMatchObject({ PORT: 3000, NODE_ENV: 'production', RATE_LIMITS: 'on', REDIS_CLUSTER: 'off', FEED_CACHE_SIZE: 100, REDIS_PREFIX: 'mm', TRUST_PROXY: 0, TOKEN_TTL_S: 7 * 24 * 3600 });
+    expect(c).toMatchObject({ PORT: 3000, NODE_ENV: 'production', RATE_LIMITS: 'on', REDIS_CLUSTER: 'off', FEED_CACHE_SIZE: 75, REDIS_PREFIX: 'mm', TRUST_PROXY: 0, TOKEN_TTL_S: 7 * 24 * 3600 });
     expect(Object.isFrozen(c)).toBe(true);
   });
 

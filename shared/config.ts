@@ -49,11 +49,17 @@ const schema = z
     // Workers' batch writes (a rebuild's pipelines) wait longer: under load a deep pipeline's last
     // commands queue behind the first, and a request's 1 s would fail a healthy rebuild.
     REDIS_BULK_TIMEOUT_MS: intFrom(30_000, 1_000, 600_000),
-    FEED_CACHE_SIZE: intFrom(100, 10, 1000),
+    // K, the length of a cached list. 75 keeps a list in Redis' 512-byte allocation (6 bytes an
+    // entry, shared/feed-store.ts): 568 B a list against 840 B for 100, which at a million users
+    // is what keeps Redis under 1 KB a user (README "Redis memory"). Pages past it come from the live path.
+    FEED_CACHE_SIZE: intFrom(75, 10, 1000),
     REBUILD_CRON: z.string().default('0 3 * * *'),
     INCREMENTAL_CRON: z.string().default('*/1 * * * *'),
     WORKER_CONCURRENCY: intFrom(2, 1, 64),
     REBUILD_PARTITIONS: intFrom(16, 1, 1024),
+    // Threads that rank a rebuild in each worker process (0: on its event loop); unset: one per core
+    // once the population has 20k users (below that, starting threads costs more than they save).
+    REBUILD_THREADS: z.coerce.number().int().min(0).max(64).optional(),
     // How soon a partition whose worker died is handed to another worker (BullMQ lock and stall check).
     WORKER_LOCK_MS: intFrom(30_000, 500, 600_000),
     WORKER_STALLED_MS: intFrom(30_000, 500, 600_000),

@@ -5,6 +5,7 @@ import { type TestApi, createTestApi } from '../test/support/api.js';
 import { readPartition } from '../worker/partition-data.js';
 import { rankAndWrite } from '../worker/processors/rebuild-partition.js';
 import { keys } from './feed-store.js';
+import { parseCard } from './cards.js';
 import { createRedis, isCluster } from './redis.js';
 import { createCachedFeed, refreshUserList } from './feed.js';
 import { rows } from './db.js';
@@ -88,7 +89,7 @@ describe('versions from Postgres', () => {
     await t.call('PUT', `/update_preferences/${b!.id}`, { token: b!.token, body: { preferred_age_min: 18, preferred_age_max: 19 } });
     await refreshUserList(store(), a!.id);
     await rankAndWrite(store(), before);
-    const card = JSON.parse((await t.deps.redis.get(keys(t.config.REDIS_PREFIX).card(b!.id)))!.slice(12));
+    const card = parseCard((await t.deps.redis.get(keys(t.config.REDIS_PREFIX).card(b!.id)))!)!;
     expect(card.m.ageMax).toBe(19);
     // a's list from the partition (older snapshot) did not replace the fresher one.
     expect((await page(a!)).ids).toEqual([]);

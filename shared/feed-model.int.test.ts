@@ -125,7 +125,7 @@ class PartitionWrite implements fc.AsyncCommand<Model, Real> {
     if (!data) return;
     await rankAndWrite(store(r.t), data);
     // What changed since the partition's snapshot must still show on its members' cached pages.
-    for (const u of data.members) if (m.users.has(u.id)) await readAndCheck(m, r, u.id, 1);
+    for (const id of data.memberIds) if (m.users.has(id)) await readAndCheck(m, r, id, 1);
   }
   toString = () => `partitionWrite(${this.newest ? 'newest' : 'oldest'})`;
 }

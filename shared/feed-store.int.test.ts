@@ -1,7 +1,7 @@
 // The Lua scripts and key layout against a real Redis.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster, Redis } from 'ioredis';
-import { buryCards, cardValue, writeCards } from './cards.js';
+import { buryCards, cardValue, parseCard, writeCards } from './cards.js';
 import { keys, mergeEntries, readPage, recordExclusions, unpackList, writeLists } from './feed-store.js';
 import { createRedis } from './redis.js';
 import { testRedis } from '../test/support/env.js';
@@ -56,6 +56,39 @@ describe('feed store', () => {
     expect(Array.from((await stored(1)).ids)).toEqual([8]);
     await writeLists(redis, prefix, [[1, list(3000, [[7, 300]], true)]]);
     expect(await stored(1)).toEqual(list(3000, [[7, 300]], true));
+  });
+
+  it('writes a batch of lists each newer-wins, over several script calls, trimming only the lists it writes', async () => {
+    // Even owners hold a list from a newer snapshot than the batch's, odd ones an older one.
+    const owners = Array.from({ length: 450 }, (_, i) => 10_000 + i);
+    await writeLists(redis, prefix, owners.map((uid): [number, ReturnType<typeof list>] => [uid, list(uid % 2 ? 100 : 900, [[1, 5]])]));
+    await recordExclusions(redis, prefix, owners.map((uid) => ({ kind: 'pass' as const, from: 1, to: uid, xid: '300' })));
+    // One batch: older than the evens' lists, newer than the odds'; same snapshot and a lower owner version for one, higher for another.
+    await writeLists(redis, prefix, [
+      ...owners.map((uid): [number, ReturnType<typeof list>] => [uid, list(500, [[2, 7], [3, 6]])]),
+      [20_000, list(900, [[4, 1]], false, 2)],
+    ]);
+    for (const uid of owners) {
+      expect(Array.from((await stored(uid)).ids), `list of ${uid}`).toEqual(uid % 2 ? [2, 3] : [1]);
+      // The pass (xid 300) came after every list: the odds' new lists (xmin 500) know it and drop it, the evens' kept ones keep it.
+      expect(Object.keys(await exclusions(uid)), `exclusions of ${uid}`).toEqual(uid % 2 ? [] : ['i:1']);
+    }
+    await writeLists(redis, prefix, [[20_000, list(900, [[5, 1]], false, 1)], [20_001, list(1, [[6, 1]])]]);
+    expect(Array.from((await stored(20_000)).ids)).toEqual([4]);
+    expect(Array.from((await stored(20_001)).ids)).toEqual([6]);
+  });
+
+  it('writes a batch of cards each newer-wins, and never over a tombstone', async () => {
+    await writeCards(redis, prefix, [profile(80, 5), profile(81, 1)]);
+    await buryCards(redis, prefix, [82]);
+    const batch = [{ ...profile(80, 4), name: 'Old' }, { ...profile(81, 2), name: 'New' }, { ...profile(82, 3), name: 'Back' }, profile(83, 1)];
+    // More cards than one script call takes, so the batch spans several.
+    await writeCards(redis, prefix, [...batch, ...Array.from({ length: 600 }, (_, i) => profile(30_000 + i))]);
+    expect(parseCard((await redis.get(k.card(80)))!)!.card.name).toBe('P80');
+    expect(parseCard((await redis.get(k.card(81)))!)!.card.name).toBe('New');
+    expect(parseCard((await redis.get(k.card(82)))!)).toBeNull();
+    expect(parseCard((await redis.get(k.card(83)))!)!.m).toEqual({ id: 83, age: 30, height: 170, genderBit: 2, interestMask: 15, ageMin: 20, ageMax: 40, heightMin: 150, heightMax: 190 });
+    expect(await redis.exists(k.card(30_599))).toBe(1);
   });
 
   it('keeps exclusions the list may not know (xid at or above its xmin), drops older ones', async () => {
@@ -125,7 +158,7 @@ describe('feed store', () => {
     await writeCards(redis, prefix, [profile(70), profile(71), profile(73), profile(74), profile(75, 1, false)]);
     await recordExclusions(redis, prefix, [{ kind: 'pass', from: 70, to: 74, xid: '900' }]);
     const first = await readPage(redis, prefix, 70, 0, 2);
-    expect(first).toMatchObject({ complete: true, remaining: 2, me: JSON.parse(cardValue(profile(70)).slice(12)) });
+    expect(first).toMatchObject({ complete: true, remaining: 2, me: parseCard(cardValue(profile(70))) });
     expect(first!.entries.map((e) => [e.id, e.score, e.card?.card.name])).toEqual([[71, 9, 'P71'], [72, 8, undefined]]);
     const next = await readPage(redis, prefix, 70, 2, 5);
     expect(next!.me).toBeUndefined();

@@ -17,7 +17,7 @@
 import type { Redis, Result } from 'ioredis';
 import { type CachedCard, parseCard } from './cards.js';
 import { isCluster } from './redis.js';
-import { execBySlot, getMany, type SlotOp } from './slots.js';
+import { execBySlot, getMany, groupBySlot, type SlotOp } from './slots.js';
 
 export const keys = (prefix: string) => ({
   feed: (uid: number) => `${prefix}:feed:{${uid}}`,
@@ -39,21 +39,30 @@ export interface RankedList {
 }
 
 // Header: xmin as 20 digits and the owner version as 12 (compared as one string, which orders like
-// the pair of numbers), generatedAt as 13 digits, one flag byte; then (id, score) as int32 LE pairs.
+// the pair of numbers), generatedAt as 13 digits, one flag byte, then the top score (int32 LE, the
+// base); then per entry the id (int32 LE) and how far its score is below the base (uint16 LE):
+// 6 bytes an entry, so 75 entries fit Redis' 512-byte allocation (see FEED_CACHE_SIZE). Entries are
+// in rank order, so offsets are >= 0; scores span far less than 65,535 (score.ts), clamped anyway.
 const XMIN = 20;
 const VERSION_END = XMIN + 12;
-const HEAD = VERSION_END + 14;
+const FLAG = VERSION_END + 13;
+const HEAD = FLAG + 1 + 4;
+const ENTRY = 6;
+const MAX_OFFSET = 0xffff;
 
 export const xid20 = (xid: string | bigint) => String(xid).padStart(XMIN, '0');
 
 export function packList(list: RankedList): Buffer {
   if (!(list.ownerVersion >= 0 && list.ownerVersion < 1e12)) throw new RangeError(`owner version ${list.ownerVersion} does not fit 12 digits`);
-  const buf = Buffer.allocUnsafe(HEAD + list.ids.length * 8);
+  const n = list.ids.length;
+  const buf = Buffer.allocUnsafe(HEAD + n * ENTRY);
   buf.write(xid20(list.xmin) + String(list.ownerVersion).padStart(12, '0') + String(Math.floor(list.generatedAt)).padStart(13, '0'), 0, 'latin1');
-  buf[HEAD - 1] = list.complete ? 1 : 0;
-  for (let i = 0; i < list.ids.length; i++) {
-    buf.writeInt32LE(list.ids[i]!, HEAD + i * 8);
-    buf.writeInt32LE(list.scores[i]!, HEAD + i * 8 + 4);
+  buf[FLAG] = list.complete ? 1 : 0;
+  const base = n ? list.scores[0]! : 0;
+  buf.writeInt32LE(base, FLAG + 1);
+  for (let i = 0, at = HEAD; i < n; i++, at += ENTRY) {
+    buf.writeInt32LE(list.ids[i]!, at);
+    buf.writeUInt16LE(Math.min(MAX_OFFSET, Math.max(0, base - list.scores[i]!)), at + 4);
   }
   return buf;
 }
@@ -62,33 +71,43 @@ function unpackHead(head: string) {
   return {
     xmin: String(BigInt(head.slice(0, XMIN))),
     ownerVersion: Number(head.slice(XMIN, VERSION_END)),
-    generatedAt: Number(head.slice(VERSION_END, HEAD - 1)),
-    complete: head.charCodeAt(HEAD - 1) === 1,
+    generatedAt: Number(head.slice(VERSION_END, FLAG)),
+    complete: head.charCodeAt(FLAG) === 1,
   };
 }
 
 export function unpackList(buf: Buffer): RankedList {
-  const n = (buf.length - HEAD) >> 3;
+  const n = Math.floor((buf.length - HEAD) / ENTRY);
   const ids = new Int32Array(n);
   const scores = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    ids[i] = buf.readInt32LE(HEAD + i * 8);
-    scores[i] = buf.readInt32LE(HEAD + i * 8 + 4);
+  const base = buf.readInt32LE(FLAG + 1);
+  for (let i = 0, at = HEAD; i < n; i++, at += ENTRY) {
+    ids[i] = buf.readInt32LE(at);
+    scores[i] = base - buf.readUInt16LE(at + 4);
   }
-  return { ...unpackHead(buf.toString('latin1', 0, HEAD)), ids, scores };
+  return { ...unpackHead(buf.toString('latin1', 0, FLAG + 1)), ids, scores };
 }
 
-// Replace the list only with one at least as new; then drop exclusion entries below its xmin.
-const SET_LIST_IF_NEWER = `
-local old = redis.call('GET', KEYS[1])
-if old and string.sub(old, 1, ${VERSION_END}) > string.sub(ARGV[1], 1, ${VERSION_END}) then return 0 end
-redis.call('SET', KEYS[1], ARGV[1])
-local xmin = string.sub(ARGV[1], 1, ${XMIN})
-local kv = redis.call('HGETALL', KEYS[2])
-for i = 1, #kv, 2 do
-  if string.sub(kv[i + 1], 1, ${XMIN}) < xmin then redis.call('HDEL', KEYS[2], kv[i]) end
+// Lists one by one, each replaced only with one at least as new, then its owner's exclusion entries
+// below its xmin dropped. KEYS: (list, exclusions) per list, one slot per call on a Redis Cluster;
+// ARGV: the packed lists. One call writes a whole batch: Lua is cheap per list, a call is not.
+// Only the header's 32-character version is read of the old list (GETRANGE); a missing key gives ''.
+const SET_LISTS_IF_NEWER = `
+local written = 0
+for i = 1, #ARGV do
+  local new = ARGV[i]
+  local old = redis.call('GETRANGE', KEYS[2 * i - 1], 0, ${VERSION_END - 1})
+  if old == '' or old <= string.sub(new, 1, ${VERSION_END}) then
+    redis.call('SET', KEYS[2 * i - 1], new)
+    local xmin = string.sub(new, 1, ${XMIN})
+    local kv = redis.call('HGETALL', KEYS[2 * i])
+    for j = 1, #kv, 2 do
+      if string.sub(kv[j + 1], 1, ${XMIN}) < xmin then redis.call('HDEL', KEYS[2 * i], kv[j]) end
+    end
+    written = written + 1
+  end
 end
-return 1`;
+return written`;
 
 // o:<id>: keep the largest xid (the entry must outlive every list that might not know it).
 // i:<id>: the latest of the other person's swipes wins.
@@ -99,7 +118,7 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1`;
 
 // Puts one (id, score) into an existing list in rank order (score desc, id asc), capped at ARGV[3]
-// entries; keeps its header. Only when the entry was computed from a snapshot at least as new as the
+// entries; keeps its header but the base score, which becomes the new top score. Only when the entry was computed from a snapshot at least as new as the
 // list's (ARGV[4], an xmin): exclusions older than the list's xmin were dropped with the list's write,
 // so an entry from before it could bring back someone the list left out.
 const MERGE_ENTRY = `
@@ -107,20 +126,24 @@ local v = redis.call('GET', KEYS[1])
 if not v then return 0 end
 if string.sub(v, 1, ${XMIN}) > ARGV[4] then return 0 end
 local id, score, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local out, placed = {}, false
-for pos = ${HEAD + 1}, string.len(v), 8 do
-  local eid, escore = struct.unpack('<i4<i4', v, pos)
+local base = struct.unpack('<i4', v, ${FLAG + 2})
+local ids, scores, placed = {}, {}, false
+for pos = ${HEAD + 1}, string.len(v) - ${ENTRY - 1}, ${ENTRY} do
+  local eid, off = struct.unpack('<i4<H', v, pos)
+  local escore = base - off
   if eid ~= id then
     if not placed and (score > escore or (score == escore and id < eid)) then
-      out[#out + 1] = struct.pack('<i4<i4', id, score)
-      placed = true
+      ids[#ids + 1], scores[#scores + 1], placed = id, score, true
     end
-    out[#out + 1] = struct.pack('<i4<i4', eid, escore)
+    ids[#ids + 1], scores[#scores + 1] = eid, escore
   end
 end
-if not placed then out[#out + 1] = struct.pack('<i4<i4', id, score) end
-while #out > cap do table.remove(out) end
-redis.call('SET', KEYS[1], string.sub(v, 1, ${HEAD}) .. table.concat(out))
+if not placed then ids[#ids + 1], scores[#scores + 1] = id, score end
+local n = math.min(#ids, cap)
+local top = scores[1]
+local out = {string.sub(v, 1, ${FLAG + 1}), struct.pack('<i4', top)}
+for i = 1, n do out[#out + 1] = struct.pack('<i4<H', ids[i], math.min(${MAX_OFFSET}, top - scores[i])) end
+redis.call('SET', KEYS[1], table.concat(out))
 return 1`;
 
 // A page: the list minus its exclusions, skipping ARGV[3] entries, the next ARGV[4] with their
@@ -137,8 +160,10 @@ for i = 1, #kv, 2 do
 end
 local prefix, skip, n = ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4])
 local ids, scores, cardKeys, seen, remaining = {}, {}, {}, 0, 0
-for pos = ${HEAD + 1}, string.len(v), 8 do
-  local id, score = struct.unpack('<i4<i4', v, pos)
+local base = struct.unpack('<i4', v, ${FLAG + 2})
+for pos = ${HEAD + 1}, string.len(v) - ${ENTRY - 1}, ${ENTRY} do
+  local id, off = struct.unpack('<i4<H', v, pos)
+  local score = base - off
   if not hidden[id] then
     seen = seen + 1
     if seen > skip then
@@ -157,11 +182,11 @@ if ARGV[5] == '1' then
   if #cardKeys > 0 then cards = redis.call('MGET', unpack(cardKeys)) end
   if skip == 0 then me = redis.call('GET', prefix .. ARGV[2]) or '' end
 end
-return {string.sub(v, 1, ${HEAD}), ids, scores, cards, me, remaining}`;
+return {string.sub(v, 1, ${FLAG + 1}), ids, scores, cards, me, remaining}`;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    mmSetListIfNewer(feedKey: string, exclKey: string, packed: Buffer): Result<number, Context>;
+    mmSetListsIfNewer(numKeys: number, ...keysThenLists: (string | Buffer)[]): Result<number, Context>;
     mmMark(exclKey: string, field: string, value: string): Result<number, Context>;
     mmMergeEntry(feedKey: string, id: number | string, score: number | string, cap: number | string, xmin: string): Result<number, Context>;
     mmReadPage(feedKey: string, exclKey: string, cardPrefix: string, uid: number, skip: number, n: number, withCards: '0' | '1'): Result<unknown, Context>;
@@ -171,7 +196,7 @@ declare module 'ioredis' {
 const scripted = new WeakSet<Redis>();
 export function withScripts(redis: Redis): Redis {
   if (!scripted.has(redis)) {
-    redis.defineCommand('mmSetListIfNewer', { numberOfKeys: 2, lua: SET_LIST_IF_NEWER });
+    redis.defineCommand('mmSetListsIfNewer', { lua: SET_LISTS_IF_NEWER });
     redis.defineCommand('mmMark', { numberOfKeys: 1, lua: MARK });
     redis.defineCommand('mmMergeEntry', { numberOfKeys: 1, lua: MERGE_ENTRY });
     redis.defineCommand('mmReadPage', { numberOfKeys: 2, lua: READ_PAGE });
@@ -186,11 +211,26 @@ export function throwOnError(results: [Error | null, unknown][] | null) {
   return results;
 }
 
-/** Writes many lists (each newer-wins, trimming its owner's exclusions) in one pipeline. */
+/** Lists per script call: each call holds Redis for its length (about 5 µs a list), so requests wait at most ~1 ms. */
+const LISTS_PER_CALL = 200;
+
+/**
+ * Writes many lists (each newer-wins, trimming its owner's exclusions): one script call per batch of
+ * lists on a single Redis, one per slot on a Redis Cluster (a script's keys must share a slot), all
+ * in one pipeline per node.
+ */
 export async function writeLists(redis: Redis, prefix: string, lists: Iterable<[number, RankedList]>): Promise<void> {
+  await writePackedLists(redis, prefix, Array.from(lists, ([uid, list]): [number, Buffer] => [uid, packList(list)]));
+}
+
+/** writeLists of lists packed already (packList), e.g. by a ranking thread. */
+export async function writePackedLists(redis: Redis, prefix: string, lists: [number, Buffer][]): Promise<void> {
   const k = keys(prefix);
-  const ops: SlotOp[] = [];
-  for (const [uid, list] of lists) ops.push([k.feed(uid), (p) => p.mmSetListIfNewer(k.feed(uid), k.excl(uid), packList(list))]);
+  const items = lists.map(([uid, packed]): [string, string, Buffer] => [k.feed(uid), k.excl(uid), packed]);
+  const ops: SlotOp[] = groupBySlot(redis, items, (item) => item[0], LISTS_PER_CALL).map((group) => [
+    group[0]![0],
+    (p) => p.mmSetListsIfNewer(group.length * 2, ...group.flatMap(([feed, excl]) => [feed, excl]), ...group.map((item) => item[2])),
+  ]);
   await execBySlot(withScripts(redis), ops);
 }
 

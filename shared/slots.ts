@@ -25,6 +25,23 @@ export function groupBySlotOwner<T>(redis: Redis, items: T[], keyOf: (item: T) =
   return [...groups.values()];
 }
 
+/**
+ * Splits items into groups for one script call each: chunks of at most `max`, and on a Redis Cluster
+ * only items whose keys share a slot in one group (a script's keys must).
+ */
+export function groupBySlot<T>(redis: Redis, items: T[], keyOf: (item: T) => string, max: number): T[][] {
+  const chunks = (list: T[]) => Array.from({ length: Math.ceil(list.length / max) }, (_, i) => list.slice(i * max, (i + 1) * max));
+  if (!isCluster(redis)) return chunks(items);
+  const bySlot = new Map<number, T[]>();
+  for (const item of items) {
+    const slot = calculateSlot(keyOf(item));
+    const g = bySlot.get(slot);
+    if (g) g.push(item);
+    else bySlot.set(slot, [item]);
+  }
+  return [...bySlot.values()].flatMap(chunks);
+}
+
 /** Runs the ops in one pipeline per node (in parallel); throws the first command error. Order holds per key. */
 export async function execBySlot(redis: Redis, ops: SlotOp[]): Promise<void> {
   const groups = groupBySlotOwner(redis, ops, ([key]) => key);

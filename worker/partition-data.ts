@@ -1,87 +1,223 @@
-// Everything one rebuild partition needs, streamed out of Postgres with COPY in one snapshot.
-import { type Pool, copyOutQuery, withTransaction } from '../shared/db.js';
-import { decodeField, decodeSimpleArray, eachCopyRow } from '../shared/copy-text.js';
-import type { Gender } from '../shared/genders.js';
-import { CANDIDATE_COLUMNS as C, candidateOfFields } from '../shared/candidates.js';
-import type { Candidate } from '../shared/matching/types.js';
-import type { CardSource } from '../shared/cards.js';
-import { rows } from '../shared/db.js';
+// What a full rebuild ranks from: the whole population, streamed out of Postgres with COPY in one
+// snapshot, into columns (typed arrays). A worker process reads it once per rebuild run and ranks
+// every partition it is handed from it (worker/processors/rebuild-partition.ts caches it by run),
+// instead of reading each partition's candidates again (about half the population each time).
+//
+// Versions: every list ranked from a population carries that snapshot's xmin, and every card and
+// list its owner's users.version in it, so lists stay newer-wins on (xmin, owner version) whichever
+// process read which snapshot (shared/feed-store.ts).
+import { type Pool, copyOutQuery, rows, withTransaction } from '../shared/db.js';
+import { decodeField, eachCopyRow } from '../shared/copy-text.js';
+import { CANDIDATE_COLUMNS as C } from '../shared/candidates.js';
+import { type CardCheck, packCard } from '../shared/cards.js';
+import { type Gender, GENDERS, genderBit } from '../shared/genders.js';
+import { type Columns, MatchIndex, emptyColumns } from '../shared/matching/engine.js';
+import type { Weights } from '../shared/matching/score.js';
 import type { Partition } from '../shared/rebuild-plan.js';
 
-export interface PartitionData {
+export interface Population {
   /** The snapshot's xmin: the lists' version (every transaction below it is reflected). */
   xmin: string;
   /** When the snapshot was taken (ms): the lists' generatedAt, for display. */
   readAt: number;
-  members: Candidate[];
-  /** Per member: users.version in the snapshot (the list's tie-break and the card's version). */
-  versions: number[];
-  profiles: CardSource[];
-  candidates: Candidate[];
-  /** Per member: ids to leave out (their swipes, who passed on them, blocks either way), and who liked them. */
-  excluded: Map<number, number[]>;
-  likedBy: Map<number, number[]>;
+  /** Every user, one row each (matching's columns). */
+  cols: Columns;
+  /** Per row: users.version in the snapshot (the list's tie-break and the card's version). */
+  version: Float64Array;
+  /** Per row: may be shown to others (not paused, not suspended). */
+  shown: Uint8Array;
+  /** How many may be shown: the engine's candidates. */
+  shownCount: number;
+  name: string[];
+  bio: (string | null)[];
+  /** Per row, sorted ids without repeats: who to leave out (own swipes, who passed on them, blocks either way) and who liked them. */
+  excluded: Ragged;
+  likedBy: Ragged;
+  /** The shown users' index, built on first use and shared by every partition ranked from this population. */
+  index?: MatchIndex;
 }
 
-const push = (m: Map<number, number[]>, k: number, v: number) => {
-  const list = m.get(k);
-  if (list) list.push(v);
-  else m.set(k, [v]);
-};
+/** Per row r: ids[start[r] .. start[r] + length[r]). */
+export interface Ragged {
+  start: Int32Array;
+  length: Int32Array;
+  ids: Int32Array;
+}
 
-/** The parameters of sql/queries/partition_candidates.sql: the union of the members' ranges and wants. */
-function candidateBounds(p: Partition, members: Candidate[]): number[] {
-  let ageMin = 120, ageMax = 18, heightMin = 250, heightMax = 100, wants = 0, shortest = 250, tallest = 100;
-  for (const m of members) {
-    ageMin = Math.min(ageMin, m.ageMin);
-    ageMax = Math.max(ageMax, m.ageMax);
-    heightMin = Math.min(heightMin, m.heightMin);
-    heightMax = Math.max(heightMax, m.heightMax);
-    wants |= m.interestMask;
-    shortest = Math.min(shortest, m.height);
-    tallest = Math.max(tallest, m.height);
+/** One partition of a population: its members' rows. */
+export interface PartitionData {
+  population: Population;
+  xmin: string;
+  readAt: number;
+  rows: Int32Array;
+  memberIds: Int32Array;
+}
+
+const GENDER_OF_BIT = new Map<number, Gender | null>([[1, null], ...GENDERS.map((g): [number, Gender] => [genderBit(g), g])]);
+const tags = (json: string | null): string[] | null => (json ? (JSON.parse(json) as string[]) : null);
+
+/** Grows with appends; `trim` gives the filled part. */
+class IntBuffer {
+  data = new Int32Array(1 << 16);
+  length = 0;
+  push(v: number) {
+    if (this.length === this.data.length) {
+      const next = new Int32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
   }
-  return [ageMin, ageMax, heightMin, heightMax, wants, p.genderBit, p.from[0], p.to[0], shortest, tallest];
 }
 
-export async function readPartition(db: Pool, p: Partition): Promise<PartitionData> {
-  const bounds = [p.genderBit, p.from[0], p.from[1], p.to[0], p.to[1]];
+/** Rows by user id: a dense table (ids are serial), or a map when they are sparse. */
+function rowLookup(ids: Int32Array, n: number): (id: number) => number {
+  let max = 0;
+  for (let i = 0; i < n; i++) if (ids[i]! > max) max = ids[i]!;
+  if (max <= 4 * n + 1024) {
+    const table = new Int32Array(max + 1).fill(-1);
+    for (let i = 0; i < n; i++) table[ids[i]!] = i;
+    return (id) => (id >= 0 && id <= max ? table[id]! : -1);
+  }
+  const map = new Map<number, number>();
+  for (let i = 0; i < n; i++) map.set(ids[i]!, i);
+  return (id) => map.get(id) ?? -1;
+}
+
+/** Pairs (row, id) as per-row sorted lists without repeats (a pair can be both swiped and blocked). */
+function ragged(n: number, owners: IntBuffer, ids: IntBuffer): Ragged {
+  const start = new Int32Array(n + 1);
+  for (let i = 0; i < owners.length; i++) start[owners.data[i]! + 1] = start[owners.data[i]! + 1]! + 1;
+  for (let r = 0; r < n; r++) start[r + 1] = start[r + 1]! + start[r]!;
+  const fill = start.slice(0, n);
+  const out = new Int32Array(owners.length);
+  for (let i = 0; i < owners.length; i++) {
+    const r = owners.data[i]!;
+    out[fill[r]!] = ids.data[i]!;
+    fill[r] = fill[r]! + 1;
+  }
+  const length = new Int32Array(n);
+  for (let r = 0; r < n; r++) {
+    const seg = out.subarray(start[r]!, start[r + 1]!).sort();
+    let k = 0;
+    for (let j = 0; j < seg.length; j++) if (j === 0 || seg[j] !== seg[j - 1]) seg[k++] = seg[j]!;
+    length[r] = k;
+  }
+  return { start: start.subarray(0, n), length, ids: out };
+}
+
+export async function loadPopulation(db: Pool): Promise<Population> {
   return withTransaction(
     db,
     async (client) => {
       const [{ xmin }] = await rows(client, 'snapshot_xmin');
       const readAt = Date.now();
-      const members: Candidate[] = [];
-      const versions: number[] = [];
-      const profiles: CardSource[] = [];
-      await eachCopyRow(copyOutQuery(client, 'partition_members', bounds), (f) => {
-        const m = candidateOfFields(f);
-        members.push(m);
-        versions.push(+f[C + 4]!);
-        profiles.push({
-          version: +f[C + 4]!, shown: f[C + 5] === 't',
-          id: m.id, age: m.age, height: m.height,
-          preferred_age_min: m.ageMin, preferred_age_max: m.ageMax, preferred_height_min: m.heightMin, preferred_height_max: m.heightMax,
-          name: decodeField(f[C]!)!, gender: decodeField(f[C + 1]!) as Gender | null,
-          interested_in: decodeSimpleArray(decodeField(f[C + 2]!)) as Gender[] | null, bio: decodeField(f[C + 3]!),
-          interests: m.interests ? [...m.interests] : [],
-        });
+      let cols = emptyColumns(1 << 16);
+      let version = new Float64Array(1 << 16);
+      let shown = new Uint8Array(1 << 16);
+      const name: string[] = [];
+      const bio: (string | null)[] = [];
+      let n = 0;
+      await eachCopyRow(copyOutQuery(client, 'rebuild_users', []), (f) => {
+        if (n === cols.id.length) ({ cols, version, shown } = grow(cols, version, shown, n));
+        cols.id[n] = +f[0]!; cols.age[n] = +f[1]!; cols.height[n] = +f[2]!; cols.genderBit[n] = +f[3]!; cols.interestMask[n] = +f[4]!;
+        cols.ageMin[n] = +f[5]!; cols.ageMax[n] = +f[6]!; cols.heightMin[n] = +f[7]!; cols.heightMax[n] = +f[8]!;
+        cols.likesGiven[n] = +f[9]!; cols.passesGiven[n] = +f[10]!; cols.likesReceived[n] = +f[11]!; cols.passesReceived[n] = +f[12]!;
+        cols.days[n] = +f[13]!;
+        const t = tags(decodeField(f[14]!));
+        cols.interests[n] = t?.length ? t : null;
+        name.push(decodeField(f[C]!)!);
+        bio.push(decodeField(f[C + 1]!));
+        version[n] = +f[C + 2]!;
+        shown[n] = f[C + 3] === 't' ? 1 : 0;
+        n++;
       });
-      const candidates: Candidate[] = [];
-      const excluded = new Map<number, number[]>();
-      const likedBy = new Map<number, number[]>();
-      if (members.length) {
-        await eachCopyRow(copyOutQuery(client, 'partition_candidates', candidateBounds(p, members)), (f) => candidates.push(candidateOfFields(f)));
-        const isMember = new Set(members.map((m) => m.id));
-        await eachCopyRow(copyOutQuery(client, 'partition_swipes', bounds), (f) => {
-          const swiper = +f[0]!;
-          const swipee = +f[1]!;
-          if (isMember.has(swiper)) push(excluded, swiper, swipee);
-          if (isMember.has(swipee)) push(f[2] === 'like' ? likedBy : excluded, swipee, swiper);
-        });
-      }
-      return { xmin: xmin as string, readAt, members, versions, profiles, candidates, excluded, likedBy };
+      cols.length = n;
+      const rowOf = rowLookup(cols.id, n);
+      const exOwner = new IntBuffer(), exId = new IntBuffer(), likeOwner = new IntBuffer(), likeId = new IntBuffer();
+      await eachCopyRow(copyOutQuery(client, 'rebuild_swipes', []), (f) => {
+        const a = +f[0]!, b = +f[1]!;
+        const ra = rowOf(a), rb = rowOf(b);
+        // a swiped (or blocked) b: b is out of a's list; b's list leaves a out unless a liked b.
+        if (ra >= 0) { exOwner.push(ra); exId.push(b); }
+        if (rb >= 0) {
+          if (f[2] === 'l') { likeOwner.push(rb); likeId.push(a); }
+          else { exOwner.push(rb); exId.push(a); }
+        }
+      });
+      return {
+        xmin: xmin as string, readAt, cols, version: version.subarray(0, n), shown: shown.subarray(0, n), shownCount: shown.subarray(0, n).reduce((a, b) => a + b, 0), name, bio,
+        excluded: ragged(n, exOwner, exId), likedBy: ragged(n, likeOwner, likeId),
+      };
     },
-    'snapshot', // one consistent view of members, candidates and swipes
+    'snapshot', // one consistent view of users, swipes and blocks
   );
+}
+
+function grow(cols: Columns, version: Float64Array, shown: Uint8Array, n: number) {
+  const next = emptyColumns(n * 2);
+  for (const key of Object.keys(cols) as (keyof Columns)[]) {
+    const from = cols[key];
+    if (ArrayBuffer.isView(from)) (next[key] as typeof from).set(from as never);
+  }
+  for (let i = 0; i < n; i++) next.interests[i] = cols.interests[i]!;
+  const v = new Float64Array(n * 2);
+  v.set(version);
+  const s = new Uint8Array(n * 2);
+  s.set(shown);
+  return { cols: next, version: v, shown: s };
+}
+
+/** The columns of everyone who may be shown: the engine's candidates. */
+export function indexColumns(cols: Columns, shown: Uint8Array): Columns {
+  const keep: number[] = [];
+  for (let r = 0; r < cols.length; r++) if (shown[r]) keep.push(r);
+  const sub = emptyColumns(keep.length);
+  for (const key of Object.keys(cols) as (keyof Columns)[]) {
+    const from = cols[key];
+    const to = sub[key];
+    if (ArrayBuffer.isView(from)) for (let i = 0; i < keep.length; i++) (to as Int32Array)[i] = (from as Int32Array)[keep[i]!]!;
+  }
+  for (let i = 0; i < keep.length; i++) sub.interests[i] = cols.interests[keep[i]!]!;
+  sub.length = keep.length;
+  return sub;
+}
+
+/** The index of everyone who may be shown, built once per population (ranking on the caller's thread). */
+export function populationIndex(pop: Population, weights?: Weights): MatchIndex {
+  pop.index ??= new MatchIndex(indexColumns(pop.cols, pop.shown), weights);
+  return pop.index;
+}
+
+/** A partition's members: rows of its gender with (age, height) inside its bounds. */
+export function partitionOf(pop: Population, p: Partition): PartitionData {
+  const { cols } = pop;
+  const lo = p.from[0] * 1000 + p.from[1], hi = p.to[0] * 1000 + p.to[1];
+  const picked: number[] = [];
+  for (let r = 0; r < cols.length; r++) {
+    if (cols.genderBit[r] !== p.genderBit) continue;
+    const at = cols.age[r]! * 1000 + cols.height[r]!;
+    if (at >= lo && at <= hi) picked.push(r);
+  }
+  const rowsOut = Int32Array.from(picked);
+  return { population: pop, xmin: pop.xmin, readAt: pop.readAt, rows: rowsOut, memberIds: rowsOut.map((r) => cols.id[r]!) };
+}
+
+/** One partition from a snapshot of its own (tests, and a worker without a cached population). */
+export async function readPartition(db: Pool, p: Partition): Promise<PartitionData> {
+  return partitionOf(await loadPopulation(db), p);
+}
+
+/** The member's card value (shared/cards.ts), from the population. */
+export function memberCard(pop: Population, row: number): string {
+  const { cols } = pop;
+  const m: CardCheck = {
+    genderBit: cols.genderBit[row]!, interestMask: cols.interestMask[row]!,
+    ageMin: cols.ageMin[row]!, ageMax: cols.ageMax[row]!, heightMin: cols.heightMin[row]!, heightMax: cols.heightMax[row]!,
+  };
+  const card = {
+    id: cols.id[row]!, name: pop.name[row]!, age: cols.age[row]!, height: cols.height[row]!,
+    gender: GENDER_OF_BIT.get(cols.genderBit[row]!) ?? null, bio: pop.bio[row]!, interests: cols.interests[row] ?? [],
+  };
+  return packCard(pop.version[row]!, pop.shown[row] === 1, m, JSON.stringify(card));
 }

@@ -27,7 +27,8 @@ async function pagesAgreeWithOracle(t: TestApi, limit: number) {
 describe('full rebuild', () => {
   let t: TestApi;
   beforeAll(async () => {
-    t = await createTestApi({ REBUILD_PARTITIONS: '6' });
+    // Ranking threads even for this small population: the oracle check covers the threaded path.
+    t = await createTestApi({ REBUILD_PARTITIONS: '6', REBUILD_THREADS: '2' });
   });
   afterAll(() => t.close());
 

@@ -28,8 +28,9 @@ export function startWorkers(res: Resources, queues: Queues) {
   const shared = { db, redis: bulk, prefix: config.REDIS_PREFIX, cacheSize: config.FEED_CACHE_SIZE, weights };
   // Loaded on the first incremental pass that needs it.
   const live = new LiveIndex(db, { weights });
+  const partitions = partitionProcessor({ ...shared, threads: config.REBUILD_THREADS ?? 'auto' });
   const workers = [
-    new Worker(QUEUE.partition, partitionProcessor(shared), { ...common, concurrency: config.WORKER_CONCURRENCY }),
+    new Worker(QUEUE.partition, partitions, { ...common, concurrency: config.WORKER_CONCURRENCY }),
     new Worker(QUEUE.rebuild, rebuildProcessor({ db, queues, partitions: config.REBUILD_PARTITIONS }), common),
     new Worker(QUEUE.incremental, incrementalProcessor({ ...shared, live }), common),
   ];
@@ -38,6 +39,7 @@ export function startWorkers(res: Resources, queues: Queues) {
     workers,
     async close() {
       await Promise.allSettled(workers.map((w) => w.close()));
+      partitions.close();
       live.stop();
       await Promise.allSettled([connection.quit(), bulk.quit()]);
     },

@@ -1,13 +1,15 @@
-// One partition of a full rebuild: read it (COPY), rank every member's candidates (pure engine),
-// write each member's list and card to Redis. Deterministic, so a retry leaves the same state.
+// One partition of a full rebuild: rank every member from the run's population (read once per
+// worker process, see partition-data.ts) with the pure engine, and write each member's list and
+// card to Redis. Deterministic, so a retry leaves the same state.
+import { availableParallelism } from 'node:os';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Pool } from '../../shared/db.js';
-import { writeCards } from '../../shared/cards.js';
-import { type RankedList, writeLists } from '../../shared/feed-store.js';
-import { MatchIndex, columnsFrom, swipeViewFrom } from '../../shared/matching/engine.js';
-import { type PartitionData, readPartition } from '../partition-data.js';
+import { writeCardValues } from '../../shared/cards.js';
+import { writePackedLists } from '../../shared/feed-store.js';
+import { type PartitionData, type Population, loadPopulation, memberCard, partitionOf, populationIndex } from '../partition-data.js';
+import { RankPool, batchRanker } from '../rank-thread.js';
 import type { Weights } from '../../shared/matching/score.js';
 
 const PartitionJob = z.object({
@@ -24,53 +26,136 @@ export interface PartitionResult {
   candidates: number;
   /** The partition's snapshot xmin: the rebuild covers every change below the smallest. */
   xmin: string;
+  /** read: waiting for the population (shared by the process's partitions of a run), rank: the engine, write: waiting for Redis. */
   ms: { read: number; rank: number; write: number };
 }
 
-const NONE = new Int32Array(0);
-// A pair can be both swiped and blocked: each id once.
-const sortedIds = (ids: number[] | undefined) => (ids ? new Int32Array(new Set(ids)).sort() : NONE);
-const BATCH = 500;
+/** Members per batch (ranked together, then written in one pipeline). */
+const BATCH = 1000;
 
-type Deps = { db: Pool; redis: Redis; prefix: string; cacheSize: number; weights?: Weights };
+/** Unset REBUILD_THREADS: threads (one per core) only for a population this large; below, starting them costs more than they save. */
+const AUTO_THREADS_FROM = 20_000;
 
-/** Ranks every member of a partition read earlier and writes their lists and cards (newer-wins). */
-export async function rankAndWrite(deps: Omit<Deps, 'db'>, data: PartitionData, onBatch: (done: number) => Promise<unknown> = async () => {}): Promise<number> {
-  let rank = 0;
-  const index = new MatchIndex(columnsFrom(data.candidates), deps.weights);
-  const idsOut = new Int32Array(deps.cacheSize);
-  const scoresOut = new Int32Array(deps.cacheSize);
-  let batch: [number, RankedList][] = [];
-  for (let i = 0; i < data.members.length; i++) {
-    const u = data.members[i]!;
-    const view = swipeViewFrom(sortedIds(data.excluded.get(u.id)), sortedIds(data.likedBy.get(u.id)));
-    const t0 = performance.now();
-    const n = index.topKInto(u, deps.cacheSize, view, idsOut, scoresOut);
-    rank += performance.now() - t0;
-    const ids = idsOut.slice(0, n);
-    const scores = scoresOut.slice(0, n);
-    batch.push([u.id, { xmin: data.xmin, ownerVersion: data.versions[i]!, generatedAt: data.readAt, complete: n < deps.cacheSize, ids, scores }]);
-    if (batch.length === BATCH || i === data.members.length - 1) {
-      await writeCards(deps.redis, deps.prefix, data.profiles.slice(i + 1 - batch.length, i + 1));
-      await writeLists(deps.redis, deps.prefix, batch);
-      batch = [];
-      await onBatch(i + 1);
+type Deps = { db: Pool; redis: Redis; prefix: string; cacheSize: number; weights?: Weights; threads?: number | 'auto' };
+
+/**
+ * Ranks every member of a partition read earlier and writes their lists and cards (newer-wins).
+ * Batches go through a few lanes at once, so that ranking (in `pool`'s threads, or on this thread
+ * without one) goes on while earlier batches are written; memory stays at a few batches.
+ * Returns the ms spent ranking (thread time) and waiting on Redis (summed over lanes).
+ */
+export async function rankAndWrite(
+  deps: Omit<Deps, 'db'>,
+  data: PartitionData,
+  onBatch: (done: number) => Promise<unknown> = async () => {},
+  pool?: RankPool,
+): Promise<{ rank: number; write: number }> {
+  const pop = data.population;
+  const local = pool ? undefined : localRanker(pop, deps);
+  let rank = 0, write = 0, next = 0, done = 0;
+  const lane = async () => {
+    for (let from = (next += BATCH) - BATCH; from < data.rows.length; from = (next += BATCH) - BATCH) {
+      const rows = data.rows.subarray(from, Math.min(data.rows.length, from + BATCH));
+      const batch = pool ? await pool.rank(rows) : local!(rows);
+      rank += batch.ms;
+      const cards = Array.from(rows, (row, i): [number, string] => [batch.uids[i]!, memberCard(pop, row)]);
+      const lists = Array.from(batch.uids, (uid, i): [number, Buffer] => [uid, batch.packed.subarray(i ? batch.ends[i - 1]! : 0, batch.ends[i]!)]);
+      const w0 = performance.now();
+      // Cards before lists, so that a list is not read before its owner's card.
+      await writeCardValues(deps.redis, deps.prefix, cards);
+      await writePackedLists(deps.redis, deps.prefix, lists);
+      write += performance.now() - w0;
+      done += rows.length;
+      await onBatch(done);
     }
-  }
-  return rank;
+  };
+  await Promise.all(Array.from({ length: pool ? pool.size * 2 : 2 }, lane));
+  return { rank, write };
 }
 
+/** Ranking on this thread, with the population's index (built once). */
+function localRanker(pop: Population, deps: Pick<Deps, 'cacheSize' | 'weights'>) {
+  return batchRanker({ ...pop, cacheSize: deps.cacheSize, weights: deps.weights }, populationIndex(pop, deps.weights));
+}
+
+interface Loaded {
+  pop: Population;
+  /** Ranking threads for this population (none: rank on the event loop). */
+  pool?: RankPool;
+}
+
+/**
+ * The population of the run being worked on, read once by this process and shared by the
+ * partitions it ranks (with its ranking threads); dropped once no partition of the run has used it
+ * for IDLE_MS, or when a partition of another run comes.
+ */
+const IDLE_MS = 15_000;
+class PopulationCache {
+  private run?: string;
+  private loaded?: Promise<Loaded>;
+  private users = 0;
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly deps: Deps) {}
+
+  async acquire(run: string): Promise<Loaded> {
+    clearTimeout(this.timer);
+    if (this.run !== run || !this.loaded) {
+      this.drop();
+      this.run = run;
+      this.users = 0;
+      const loading = loadPopulation(this.deps.db).then((pop) => {
+        const { threads = 0 } = this.deps;
+        const n = threads === 'auto' ? (pop.cols.length >= AUTO_THREADS_FROM ? availableParallelism() : 0) : threads;
+        return { pop, pool: n > 0 ? new RankPool(pop, { threads: n, cacheSize: this.deps.cacheSize, weights: this.deps.weights }) : undefined };
+      });
+      this.loaded = loading;
+      // A failed read is not kept: the retry reads again.
+      loading.catch(() => {
+        if (this.loaded === loading) this.loaded = undefined;
+      });
+    }
+    this.users++;
+    return this.loaded;
+  }
+
+  release(run: string) {
+    if (run !== this.run || --this.users > 0) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.users === 0 && this.drop(), IDLE_MS);
+    this.timer.unref();
+  }
+
+  drop() {
+    const old = this.loaded;
+    this.loaded = undefined;
+    void old?.then((l) => l.pool?.close()).catch(() => {});
+  }
+}
+
+/** A partition job's run: its parent (the run's job), or its id without the `-p<index>` suffix. */
+const runOf = (job: Job) => job.parent?.id ?? String(job.id).replace(/-p\d+$/, '');
+
 export function partitionProcessor(deps: Deps) {
-  return async (job: Job): Promise<PartitionResult> => {
+  const cache = new PopulationCache(deps);
+  const process = async (job: Job): Promise<PartitionResult> => {
     const parsed = PartitionJob.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`bad partition job: ${parsed.error.message}`);
     const p = parsed.data;
-    const started = Date.now();
-    const data = await readPartition(deps.db, p);
-    const read = Date.now();
-    // Progress also yields to the event loop, so the job's lock keeps being renewed.
-    const rank = await rankAndWrite(deps, data, (done) => job.updateProgress(Math.round((done / data.members.length) * 100)));
-    const ms = { read: read - started, rank: Math.round(rank), write: Math.round(Date.now() - read - rank) };
-    return { index: p.index, users: data.members.length, candidates: data.candidates.length, xmin: data.xmin, ms };
+    const run = runOf(job);
+    const started = performance.now();
+    try {
+      const { pop, pool } = await cache.acquire(run);
+      const data = partitionOf(pop, p);
+      const read = performance.now() - started;
+      // Progress also yields to the event loop, so the job's lock keeps being renewed.
+      const { rank, write } = await rankAndWrite(deps, data, (done) => job.updateProgress(Math.round((done / Math.max(1, data.rows.length)) * 100)), pool);
+      const ms = { read: Math.round(read), rank: Math.round(rank), write: Math.round(write) };
+      return { index: p.index, users: data.rows.length, candidates: pop.shownCount, xmin: data.xmin, ms };
+    } finally {
+      cache.release(run);
+    }
   };
+  // close: let the cached population and its threads go (the process's workers are closing).
+  return Object.assign(process, { close: () => cache.drop() });
 }
