@@ -4,4 +4,16 @@
 // needs: the first card scores 100, the next 99, and so on (limit <= 100 keeps it positive).
 export const apiScore = (rank: number): number => 100 - rank;
 
-export const withApiScores = <T extends { score: number }>(cards: readonly T[]): T[] => cards.map((c, i) => ({ ...c, score: apiScore(i) }));
+
+/**
+ * A page's response body, assembled from the cards' stored JSON (each an object; its closing brace
+ * gives way to the score): no card is parsed or serialised again on the way out.
+ */
+export function pageBody(userId: number, page: { cards: readonly { json: string }[]; source: string; generatedAt: Date }): string {
+  let items = '';
+  for (let i = 0; i < page.cards.length; i++) {
+    const json = page.cards[i]!.json;
+    items += `${i ? ',' : ''}${json.slice(0, -1)},"score":${apiScore(i)}}`;
+  }
+  return `{"user_id":${userId},"potential_matches":[${items}],"source":${JSON.stringify(page.source)},"generated_at":"${page.generatedAt.toISOString()}"}`;
+}

@@ -1,7 +1,7 @@
 // The Lua scripts and key layout against a real Redis.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster, Redis } from 'ioredis';
-import { buryCards, cardValue, parseCard, writeCards } from './cards.js';
+import { buryCards, cardValue, parseCard, readCard, writeCards } from './cards.js';
 import { keys, mergeEntries, readPage, recordExclusions, unpackList, writeLists } from './feed-store.js';
 import { createRedis } from './redis.js';
 import { testRedis } from '../test/support/env.js';
@@ -41,7 +41,7 @@ describe.runIf(testRedis().REDIS_CLUSTER === 'on')('on a Redis Cluster', () => {
     const held = await Promise.all(nodes.map(async (n) => (await Promise.all(ids.map((id) => n.exists(k.card(id)).catch(() => 0)))).filter(Boolean).length));
     expect(held.filter((c) => c > 0).length).toBe(3);
     expect(held.reduce((a, b) => a + b, 0)).toBe(ids.length);
-    expect((await readPage(redis, prefix, 999, 0, 30))!.entries.map((e) => e.card?.card.id)).toEqual(ids);
+    expect((await readPage(redis, prefix, 999, 0, 30))!.entries.map((e) => e.card && JSON.parse(e.card.json).id)).toEqual(ids);
   });
 });
 
@@ -158,12 +158,24 @@ describe('feed store', () => {
     await writeCards(redis, prefix, [profile(70), profile(71), profile(73), profile(74), profile(75, 1, false)]);
     await recordExclusions(redis, prefix, [{ kind: 'pass', from: 70, to: 74, xid: '900' }]);
     const first = await readPage(redis, prefix, 70, 0, 2);
-    expect(first).toMatchObject({ complete: true, remaining: 2, me: parseCard(cardValue(profile(70))) });
-    expect(first!.entries.map((e) => [e.id, e.score, e.card?.card.name])).toEqual([[71, 9, 'P71'], [72, 8, undefined]]);
+    expect(first).toMatchObject({ complete: true, remaining: 2, me: readCard(70, cardValue(profile(70))) });
+    expect(first!.entries.map((e) => [e.id, e.score, e.card && JSON.parse(e.card.json).name])).toEqual([[71, 9, 'P71'], [72, 8, undefined]]);
     const next = await readPage(redis, prefix, 70, 2, 5);
     expect(next!.me).toBeUndefined();
     expect(next!.entries.map((e) => [e.id, e.card?.s])).toEqual([[73, true], [75, false]]);
     expect(next!.remaining).toBe(0);
     expect(await readPage(redis, prefix, 404, 0, 5)).toBeUndefined();
+  });
+
+  it('counts what remains after a page with and without exclusions, wherever the page ends', async () => {
+    const entries = Array.from({ length: 7 }, (_, i): [number, number] => [301 + i, 50 - i]);
+    await writeLists(redis, prefix, [[300, list(100, entries, true)]]);
+    for (const [skip, n, ids, remaining] of [[0, 3, [301, 302, 303], 4], [3, 4, [304, 305, 306, 307], 0], [5, 9, [306, 307], 0], [7, 2, [], 0]] as const) {
+      const read = (await readPage(redis, prefix, 300, skip, n))!;
+      expect([read.entries.map((e) => e.id), read.remaining]).toEqual([ids, remaining]);
+    }
+    await recordExclusions(redis, prefix, [{ kind: 'like', from: 300, to: 302, xid: '900' }, { kind: 'pass', from: 306, to: 300, xid: '901' }]);
+    const read = (await readPage(redis, prefix, 300, 1, 2))!;
+    expect([read.entries.map((e) => e.id), read.remaining]).toEqual([[303, 304], 2]);
   });
 });

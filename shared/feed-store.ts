@@ -15,7 +15,7 @@
 // Within a pair, xids grow with time: every swipe or block of a pair takes the pair's lock before
 // its first write, which is when Postgres assigns the xid.
 import type { Redis, Result } from 'ioredis';
-import { type CachedCard, parseCard } from './cards.js';
+import { type PageCard, readCard } from './cards.js';
 import { isCluster } from './redis.js';
 import { execBySlot, getMany, groupBySlot, type SlotOp } from './slots.js';
 
@@ -149,32 +149,44 @@ return 1`;
 // A page: the list minus its exclusions, skipping ARGV[3] entries, the next ARGV[4] with their
 // cards, and (on the first read) the asker's card. With ARGV[5] = '0' (Redis Cluster) it reads
 // only its two keys, which share a slot, and leaves the cards (other slots) to the caller.
+// It unpacks only the entries it returns: with nothing hidden, what remains is counted from the
+// list's length; otherwise the rest is walked for the count (the exclusions are few).
 const READ_PAGE = `
 local v = redis.call('GET', KEYS[1])
 if not v then return false end
-local hidden = {}
+local hidden, nhidden = {}, 0
 local kv = redis.call('HGETALL', KEYS[2])
 for i = 1, #kv, 2 do
   local kind, id = string.sub(kv[i], 1, 1), tonumber(string.sub(kv[i], 3))
-  if kind == 'o' or string.sub(kv[i + 1], -1) == 'p' then hidden[id] = true end
+  if kind == 'o' or string.sub(kv[i + 1], -1) == 'p' then
+    hidden[id] = true
+    nhidden = nhidden + 1
+  end
 end
 local prefix, skip, n = ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4])
 local ids, scores, cardKeys, seen, remaining = {}, {}, {}, 0, 0
 local base = struct.unpack('<i4', v, ${FLAG + 2})
-for pos = ${HEAD + 1}, string.len(v) - ${ENTRY - 1}, ${ENTRY} do
+local last = string.len(v) - ${ENTRY - 1}
+local pos = ${HEAD + 1}
+while pos <= last and #ids < n do
   local id, off = struct.unpack('<i4<H', v, pos)
-  local score = base - off
+  pos = pos + ${ENTRY}
   if not hidden[id] then
     seen = seen + 1
     if seen > skip then
-      if #ids < n then
-        ids[#ids + 1] = id
-        scores[#scores + 1] = score
-        cardKeys[#cardKeys + 1] = prefix .. id
-      else
-        remaining = remaining + 1
-      end
+      ids[#ids + 1] = id
+      scores[#scores + 1] = base - off
+      cardKeys[#cardKeys + 1] = prefix .. id
     end
+  end
+end
+if nhidden == 0 then
+  remaining = (last - pos) / ${ENTRY} + 1
+  if remaining < 0 then remaining = 0 end
+else
+  while pos <= last do
+    if not hidden[struct.unpack('<i4', v, pos)] then remaining = remaining + 1 end
+    pos = pos + ${ENTRY}
   end
 end
 local cards, me = {}, ''
@@ -271,9 +283,9 @@ export interface PageRead {
   generatedAt: number;
   complete: boolean;
   /** The asker's own card (read with the first chunk only). */
-  me?: CachedCard | null;
+  me?: PageCard | null;
   /** The next not-excluded entries of the list, with their cards (undefined where none is cached, null for a tombstone). */
-  entries: { id: number; score: number; card?: CachedCard | null }[];
+  entries: { id: number; score: number; card?: PageCard | null }[];
   /** Not-excluded entries left after these. */
   remaining: number;
 }
@@ -302,8 +314,8 @@ export async function readPage(redis: Redis, prefix: string, uid: number, skip: 
   return {
     generatedAt,
     complete,
-    me: me ? parseCard(me) : undefined,
-    entries: ids.map((id, i) => ({ id, score: scores[i]!, card: cards[i] ? parseCard(cards[i]!) : undefined })),
+    me: me ? readCard(uid, me) : undefined,
+    entries: ids.map((id, i) => ({ id, score: scores[i]!, card: cards[i] ? readCard(id, cards[i]!) : undefined })),
     remaining,
   };
 }

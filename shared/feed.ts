@@ -4,15 +4,22 @@
 import type { Redis } from 'ioredis';
 import { notFound } from './errors.js';
 import type { LiveIndex } from './live-index.js';
-import { type ScoredCard, liveFeed } from './feed-live.js';
-import { type CachedCard, type CardSource, buryCards, writeCards } from './cards.js';
+import { liveFeed } from './feed-live.js';
+import { type CardSource, type PageCard, buryCards, writeCards } from './cards.js';
 import { rows } from './db.js';
 import { type Exclusion, type RankedList, dropLists, readPage, recordExclusions, writeLists } from './feed-store.js';
 import { mutual } from './matching/compatible.js';
 import { toProfile } from './profile.js';
 
+/** A card on a page: the public card's JSON as the API shows it, without the score (feed-rank.ts adds it). */
+export interface PageEntry {
+  id: number;
+  json: string;
+}
+
 export interface FeedPage {
-  cards: ScoredCard[];
+  /** Best first. */
+  cards: PageEntry[];
   source: 'cache' | 'live';
   generatedAt: Date;
 }
@@ -38,8 +45,9 @@ export interface FeedStore {
 }
 
 async function livePage(live: LiveIndex, userId: number, limit: number): Promise<FeedPage> {
-  const cards = await liveFeed(live, userId, limit);
-  if (!cards) throw notFound(`User ${userId}`);
+  const found = await liveFeed(live, userId, limit);
+  if (!found) throw notFound(`User ${userId}`);
+  const cards = found.map(({ score: _, ...card }) => ({ id: card.id, json: JSON.stringify(card) }));
   return { cards, source: 'live', generatedAt: new Date() };
 }
 
@@ -176,16 +184,16 @@ export function createCachedFeed(o: CachedFeedOptions): Feed {
     if (!first?.me) return { refresh: true };
     const refresh = { refresh: !first.complete || Date.now() - first.generatedAt > COMPLETE_LIST_TTL_MS };
     if (first.entries.length + first.remaining < limit) return refresh;
-    const me: CachedCard = first.me;
-    const cards: ScoredCard[] = [];
+    const me: PageCard = first.me;
+    const cards: PageEntry[] = [];
     // Usually one read: a page plus a small margin for cards no longer eligible by the current
     // profiles on both sides, which are dropped here.
     for (let read = first, skip = 0; ; ) {
-      for (const { id, card, score } of read.entries) {
+      for (const { id, card } of read.entries) {
         // A card Redis lost (a restart, an eviction) is written again from Postgres, in the background.
         if (card === undefined) missingCard(id);
         // Only people shown to others (not paused, suspended or erased) who still fit both ways now.
-        else if (card?.s && cards.length < limit && mutual(me.m, card.m)) cards.push({ ...card.card, score });
+        else if (card?.s && cards.length < limit && mutual(me.m, card.m)) cards.push({ id, json: card.json });
       }
       if (cards.length === limit) return { cards, source: 'cache', generatedAt: new Date(first.generatedAt) };
       if (read.remaining === 0) return refresh;

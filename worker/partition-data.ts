@@ -212,7 +212,7 @@ export async function readPartition(db: Pool, p: Partition): Promise<PartitionDa
 export function memberCard(pop: Population, row: number): string {
   const { cols } = pop;
   const m: CardCheck = {
-    genderBit: cols.genderBit[row]!, interestMask: cols.interestMask[row]!,
+    genderBit: cols.genderBit[row]!, interestMask: cols.interestMask[row]!, age: cols.age[row]!, height: cols.height[row]!,
     ageMin: cols.ageMin[row]!, ageMax: cols.ageMax[row]!, heightMin: cols.heightMin[row]!, heightMax: cols.heightMax[row]!,
   };
   const card = {

@@ -2,7 +2,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { requireSelf, userAuth } from '../auth.js';
 import { limitPerUser } from '../limits.js';
 import type { AppEnv } from '../context.js';
-import { withApiScores } from '../../shared/feed-rank.js';
+import { pageBody } from '../../shared/feed-rank.js';
 import { Card, UserParam, errors, json } from '../schemas.js';
 
 export const feed = new OpenAPIHono<AppEnv>();
@@ -17,6 +17,14 @@ const Query = z.object({
     .openapi({ type: 'integer', minimum: 1, maximum: 100, default: 20 }),
 });
 
+const Page = z.object({
+  user_id: z.number().int(),
+  potential_matches: z.array(Card.extend({ score: z.number().openapi({ description: 'Rank-derived: 100 for the first card, then 99, ... (says nothing about likes or preferences)' }) })),
+  source: z.string().openapi({ example: 'cache' }),
+  generated_at: z.string(),
+});
+type PageBody = z.infer<typeof Page>;
+
 feed.openapi(
   createRoute({
     method: 'get',
@@ -27,15 +35,7 @@ feed.openapi(
     middleware: [userAuth, limitPerUser('feed')] as const,
     request: { params: UserParam, query: Query },
     responses: {
-      200: json(
-        z.object({
-          user_id: z.number().int(),
-          potential_matches: z.array(Card.extend({ score: z.number().openapi({ description: 'Rank-derived: 100 for the first card, then 99, ... (says nothing about likes or preferences)' }) })),
-          source: z.string().openapi({ example: 'cache' }),
-          generated_at: z.string(),
-        }),
-        'A page of cards, best first',
-      ),
+      200: json(Page, 'A page of cards, best first'),
       ...errors(400, 401, 403, 404, 429),
     },
   }),
@@ -46,9 +46,7 @@ feed.openapi(
     const deps = c.get('deps');
     const page = await deps.feed.page(user_id, limit);
     deps.metrics.feedPages.inc({ source: page.source });
-    return c.json(
-      { user_id, potential_matches: withApiScores(page.cards), source: page.source, generated_at: page.generatedAt.toISOString() },
-      200,
-    );
+    // The documented shape, assembled from the cards' stored JSON (shared/feed-rank.ts).
+    return c.body(pageBody(user_id, page), 200, { 'Content-Type': 'application/json' }) as unknown as ReturnType<typeof c.json<PageBody, 200>>;
   },
 );
