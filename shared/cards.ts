@@ -108,7 +108,10 @@ function withScript(redis: Redis): Redis {
   return redis;
 }
 
-const cardKey = (prefix: string, id: number) => `${prefix}:card:${id}`;
+// The layout's version is in the name: after an upgrade, values of an older layout are never read
+// as this one (a page falls back to Postgres, and the missing cards and lists are written again).
+export const cardKeyPrefix = (prefix: string) => `${prefix}:card2:`;
+const cardKey = (prefix: string, id: number) => cardKeyPrefix(prefix) + id;
 /** Cards per script call (each holds Redis for its length). */
 const CARDS_PER_CALL = 250;
 

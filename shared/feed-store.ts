@@ -3,11 +3,11 @@
 // partitions and request-time writes can put back something older.
 //
 // Keys (prefix = REDIS_PREFIX); the {…} hash tag keeps a user's list and exclusions in one slot:
-//   <p>:feed:{<uid>}  the ranked list, one packed value (written whole: readers never see half a list)
+//   <p>:feed2:{<uid>} the ranked list, one packed value (written whole: readers never see half a list)
 //   <p>:x:{<uid>}     hash of what happened since the list's snapshot that the list cannot know:
 //                     o:<id> = xid        uid swiped on <id>, or one of them blocked the other: never shown again
 //                     i:<id> = xid:p|l    <id> passed on (p) or liked (l) uid: the latest wins (a like replaces a pass)
-//   <p>:card:<id>     version + the public card + what read-time checks need (cards.ts)
+//   <p>:card2:<id>    version + the public card + what read-time checks need (cards.ts)
 //
 // An xid is the Postgres transaction id (xid8) of the swipe or block. A list carries the xmin of the
 // snapshot it was computed from: every transaction below it had finished, so the list reflects it,
@@ -15,14 +15,15 @@
 // Within a pair, xids grow with time: every swipe or block of a pair takes the pair's lock before
 // its first write, which is when Postgres assigns the xid.
 import type { Redis, Result } from 'ioredis';
-import { type PageCard, readCard } from './cards.js';
+import { type PageCard, cardKeyPrefix, readCard } from './cards.js';
 import { isCluster } from './redis.js';
 import { execBySlot, getMany, groupBySlot, type SlotOp } from './slots.js';
 
 export const keys = (prefix: string) => ({
-  feed: (uid: number) => `${prefix}:feed:{${uid}}`,
+  // feed2, card2: the layout's version (see cards.ts).
+  feed: (uid: number) => `${prefix}:feed2:{${uid}}`,
   excl: (uid: number) => `${prefix}:x:{${uid}}`,
-  card: (id: number) => `${prefix}:card:${id}`,
+  card: (id: number) => cardKeyPrefix(prefix) + id,
 });
 
 export interface RankedList {
@@ -299,7 +300,7 @@ export interface PageRead {
 export async function readPage(redis: Redis, prefix: string, uid: number, skip: number, n: number): Promise<PageRead | undefined> {
   const k = keys(prefix);
   const cluster = isCluster(redis);
-  const r = await withScripts(redis).mmReadPage(k.feed(uid), k.excl(uid), `${prefix}:card:`, uid, skip, n, cluster ? '0' : '1');
+  const r = await withScripts(redis).mmReadPage(k.feed(uid), k.excl(uid), cardKeyPrefix(prefix), uid, skip, n, cluster ? '0' : '1');
   if (!r) return undefined;
   const [head, ids, scores, inScript, inScriptMe, remaining] = r as [string, number[], number[], (string | null)[], string, number];
   let cards = inScript, me = inScriptMe;
