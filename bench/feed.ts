@@ -1,12 +1,14 @@
 // Feed reads through the real HTTP stack (createApp on @hono/node-server, loopback only): the cached
 // feed after a rebuild, then the same app with a live-only feed, then a no-op route as the ceiling
-// of this client and server on this box. Same users, same load, so the ratios compare. The cached
+// of this client and server on this box, and the reference routes (bench/reference-server.ts) the
+// issue's targets are read against. Same users, same load, so the ratios compare. The cached
 // part alone (benchCachedReads) also runs on a Redis Cluster, for the comparison in bench/run.ts.
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createApp } from '../api/app.js';
 import { createMetrics } from '../api/metrics.js';
 import { type Feed, createCachedFeed, createLiveFeed } from '../shared/feed.js';
+import { pageBody } from '../shared/feed-rank.js';
 import type { LiveIndex } from '../shared/live-index.js';
 import type { Queues } from '../shared/queues.js';
 import type { Resources } from '../shared/resources.js';
@@ -14,6 +16,7 @@ import { createRateLimits } from '../shared/rate-limits.js';
 import { TokenVersions } from '../shared/token-versions.js';
 import { signUserToken } from '../shared/tokens.js';
 import { type LoadResult, type LoadSpec, runLoad } from './load-client.js';
+import { startReference } from './reference-server.js';
 import { type Latency, type Row, int, latency, pct, ratio, spread } from './stats.js';
 
 export interface FeedLoadOptions {
@@ -49,6 +52,8 @@ export interface CachedReads {
   page: Latency;
   /** Cache errors (each page then served live). */
   errors: number;
+  /** The size of one page's body (limit 20), for the reference route. */
+  pageBytes: number;
 }
 
 /** GETs of each user's own first page, with their token, over `o`'s load. */
@@ -79,14 +84,15 @@ export async function benchCachedReads(res: Resources, queues: Queues, live: Liv
     await server.close();
   }
   const page = await sequentialPages(cachedFeed, userIds);
-  return { http, page, errors };
+  const one = await cachedFeed.page(userIds[0]!, 20);
+  return { http, page, errors, pageBytes: Buffer.byteLength(pageBody(userIds[0]!, one)) };
 }
 
 export async function benchFeedReads(res: Resources, queues: Queues, live: LiveIndex, userIds: number[], o: FeedLoadOptions): Promise<FeedReads> {
   const cached = await benchCachedReads(res, queues, live, userIds, o);
   const load = await feedLoad(res, userIds, o);
   const liveServer = await listen(res, queues, live, createLiveFeed(live));
-  let liveLoad: LoadResult, noop: LoadResult;
+  let liveLoad: LoadResult, noop: LoadResult, refGet: LoadResult, hello: LoadResult;
   try {
     console.error('feed over HTTP: live');
     liveLoad = await load(liveServer.port);
@@ -95,9 +101,22 @@ export async function benchFeedReads(res: Resources, queues: Queues, live: LiveI
   } finally {
     await liveServer.close();
   }
+  const ref = await startReference(res.redis, res.config.REDIS_PREFIX, cached.pageBytes);
+  try {
+    console.error('reference: one Redis GET of a page-sized value, and a constant');
+    refGet = await load(ref.port, { paths: ['/get'], tokens: undefined });
+    hello = await load(ref.port, { paths: ['/hello'], tokens: undefined });
+  } finally {
+    await ref.close();
+  }
+  const vs = (a: LoadResult, b: LoadResult) => `${(a.perSecond / b.perSecond).toFixed(2)}x req/s`;
   const rows: Row[] = [
     httpRow('HTTP: GET /healthz (ceiling of this client + server)', noop),
+    httpRow('HTTP reference: bare Hono route, constant JSON', hello),
+    { name: 'HTTP: /healthz ÷ bare route', value: vs(noop, hello), note: `p99 ${ratio(noop.latency.p99, hello.latency.p99)} the bare route's` },
+    httpRow(`HTTP reference: Hono route, one Redis GET of ${int(cached.pageBytes)} B`, refGet),
     cachedHttpRow('HTTP: feed page, cached (after rebuild)', cached.http),
+    { name: 'HTTP: cached feed ÷ one-GET route', value: vs(cached.http, refGet), note: `p99 ${ratio(cached.http.latency.p99, refGet.latency.p99)} the route's` },
     httpRow('HTTP: feed page, live (live index + Postgres per read)', liveLoad),
     {
       name: 'HTTP: cached / live',
