@@ -20,6 +20,8 @@ export interface CachedCard {
 }
 
 const VERSION = 12;
+/** How many leading characters of a card value are its version (compared as a string). */
+export const CARD_VERSION_CHARS = VERSION;
 const CHECK = VERSION + 15;
 const TOMBSTONE = `${'9'.repeat(VERSION)}null`;
 /** Long enough to outlast any rebuild that read the user before they were erased. */
