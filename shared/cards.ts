@@ -21,6 +21,8 @@ export interface CachedCard {
 }
 
 const VERSION = 12;
+/** How many leading characters of a card value are its version (compared as a string). */
+export const CARD_VERSION_CHARS = VERSION;
 const CHECK = VERSION + 21;
 const TOMBSTONE = `${'9'.repeat(VERSION)}null`;
 /** Long enough to outlast any rebuild that read the user before they were erased. */
@@ -110,7 +112,8 @@ function withScript(redis: Redis): Redis {
 
 // The layout's version is in the name: after an upgrade, values of an older layout are never read
 // as this one (a page falls back to Postgres, and the missing cards and lists are written again).
-export const cardKeyPrefix = (prefix: string) => `${prefix}:card2:`;
+export const CARD_KEY = 'card2';
+export const cardKeyPrefix = (prefix: string) => `${prefix}:${CARD_KEY}:`;
 const cardKey = (prefix: string, id: number) => cardKeyPrefix(prefix) + id;
 /** Cards per script call (each holds Redis for its length). */
 const CARDS_PER_CALL = 250;

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster, Redis } from 'ioredis';
 import { buryCards, cardValue, parseCard, readCard, writeCards } from './cards.js';
-import { keys, mergeEntries, readPage, recordExclusions, unpackList, writeLists } from './feed-store.js';
+import { keys, mergeEntries, packList, readPage, recordExclusions, unpackList, writeLists, writeRebuildBatch } from './feed-store.js';
 import { createRedis } from './redis.js';
 import { testRedis } from '../test/support/env.js';
 
@@ -89,6 +89,28 @@ describe('feed store', () => {
     expect(parseCard((await redis.get(k.card(82)))!)).toBeNull();
     expect(parseCard((await redis.get(k.card(83)))!)!.m).toEqual({ id: 83, age: 30, height: 170, genderBit: 2, interestMask: 15, ageMin: 20, ageMax: 40, heightMin: 150, heightMax: 190 });
     expect(await redis.exists(k.card(30_599))).toBe(1);
+  });
+
+  it('writes a rebuild batch (cards, then lists) each newer-wins, trimming only the lists it writes', async () => {
+    await writeCards(redis, prefix, [profile(90, 5), profile(91, 1)]);
+    await buryCards(redis, prefix, [92]);
+    await writeLists(redis, prefix, [[90, list(900, [[1, 5]])], [91, list(100, [[1, 5]])]]);
+    await recordExclusions(redis, prefix, [90, 91].map((uid) => ({ kind: 'pass' as const, from: 1, to: uid, xid: '300' })));
+    const uids = [90, 91, 92, 93];
+    const packed = uids.map((uid) => packList(list(500, [[uid + 100, 7], [uid + 200, 6]])));
+    const versions = [4, 2, 3, 1];
+    await writeRebuildBatch(redis, prefix, {
+      uids: Int32Array.from(uids),
+      lists: Buffer.concat(packed),
+      listEnds: Int32Array.from(packed, (_, i) => packed.slice(0, i + 1).reduce((n, b) => n + b.length, 0)),
+      cards: uids.map((uid, i) => cardValue({ ...profile(uid, versions[i]), name: `New${uid}` })),
+    });
+    const name = async (id: number) => parseCard((await redis.get(k.card(id)))!)?.card.name ?? null;
+    expect([await name(90), await name(91), await name(92), await name(93)]).toEqual(['P90', 'New91', null, 'New93']);
+    expect(Array.from((await stored(90)).ids)).toEqual([1]);
+    for (const uid of [91, 92, 93]) expect(Array.from((await stored(uid)).ids)).toEqual([uid + 100, uid + 200]);
+    expect(Object.keys(await exclusions(90))).toEqual(['i:1']);
+    expect(Object.keys(await exclusions(91))).toEqual([]);
   });
 
   it('keeps exclusions the list may not know (xid at or above its xmin), drops older ones', async () => {

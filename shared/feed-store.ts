@@ -15,13 +15,15 @@
 // Within a pair, xids grow with time: every swipe or block of a pair takes the pair's lock before
 // its first write, which is when Postgres assigns the xid.
 import type { Redis, Result } from 'ioredis';
-import { type PageCard, cardKeyPrefix, readCard } from './cards.js';
+import { CARD_KEY, CARD_VERSION_CHARS, type PageCard, cardKeyPrefix, readCard, writeCardValues } from './cards.js';
 import { isCluster } from './redis.js';
 import { execBySlot, getMany, groupBySlot, type SlotOp } from './slots.js';
 
+// feed2, card2: the layout's version is in the name (see cards.ts).
+const FEED_KEY = 'feed2';
+
 export const keys = (prefix: string) => ({
-  // feed2, card2: the layout's version (see cards.ts).
-  feed: (uid: number) => `${prefix}:feed2:{${uid}}`,
+  feed: (uid: number) => `${prefix}:${FEED_KEY}:{${uid}}`,
   excl: (uid: number) => `${prefix}:x:{${uid}}`,
   card: (id: number) => cardKeyPrefix(prefix) + id,
 });
@@ -201,6 +203,7 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     mmSetListsIfNewer(numKeys: number, ...keysThenLists: (string | Buffer)[]): Result<number, Context>;
     mmMark(exclKey: string, field: string, value: string): Result<number, Context>;
+    mmWriteBatch(prefix: string, uids: Buffer, lists: Buffer, listEnds: Buffer, cards: Buffer, cardEnds: Buffer): Result<number, Context>;
     mmMergeEntry(feedKey: string, id: number | string, score: number | string, cap: number | string, xmin: string): Result<number, Context>;
     mmReadPage(feedKey: string, exclKey: string, cardPrefix: string, uid: number, skip: number, n: number, withCards: '0' | '1'): Result<unknown, Context>;
   }
@@ -211,6 +214,7 @@ export function withScripts(redis: Redis): Redis {
   if (!scripted.has(redis)) {
     redis.defineCommand('mmSetListsIfNewer', { lua: SET_LISTS_IF_NEWER });
     redis.defineCommand('mmMark', { numberOfKeys: 1, lua: MARK });
+    redis.defineCommand('mmWriteBatch', { numberOfKeys: 0, lua: WRITE_BATCH });
     redis.defineCommand('mmMergeEntry', { numberOfKeys: 1, lua: MERGE_ENTRY });
     redis.defineCommand('mmReadPage', { numberOfKeys: 2, lua: READ_PAGE });
     scripted.add(redis);
@@ -245,6 +249,77 @@ export async function writePackedLists(redis: Redis, prefix: string, lists: [num
     (p) => p.mmSetListsIfNewer(group.length * 2, ...group.flatMap(([feed, excl]) => [feed, excl]), ...group.map((item) => item[2])),
   ]);
   await execBySlot(withScripts(redis), ops);
+}
+
+// A rebuild's batch on a single Redis, in one call: per user, the card (newer-wins on its version,
+// as cards.ts), then the list (as SET_LISTS_IF_NEWER). ARGV: the key prefix; the users' ids (int32
+// LE); the packed lists one after another and where each ends (int32 LE, bytes); the same for the
+// card values. It builds the keys from the prefix, as READ_PAGE reads cards: only on a single Redis
+// (a Redis Cluster takes the per-slot path). Everything in a handful of arguments: the client
+// serialises a few buffers per batch instead of a string per key and value.
+const WRITE_BATCH = `
+local prefix, uids, lists, listEnds, cards, cardEnds = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local lpos, cpos = 1, 1
+for at = 1, string.len(uids), 4 do
+  local uid = struct.unpack('<i4', uids, at)
+  local cend = struct.unpack('<i4', cardEnds, at)
+  local card = string.sub(cards, cpos, cend)
+  cpos = cend + 1
+  local ck = prefix .. ':${CARD_KEY}:' .. uid
+  local old = redis.call('GETRANGE', ck, 0, ${CARD_VERSION_CHARS - 1})
+  if old == '' or old <= string.sub(card, 1, ${CARD_VERSION_CHARS}) then redis.call('SET', ck, card) end
+  local lend = struct.unpack('<i4', listEnds, at)
+  local new = string.sub(lists, lpos, lend)
+  lpos = lend + 1
+  local fk = prefix .. ':${FEED_KEY}:{' .. uid .. '}'
+  old = redis.call('GETRANGE', fk, 0, ${VERSION_END - 1})
+  if old == '' or old <= string.sub(new, 1, ${VERSION_END}) then
+    redis.call('SET', fk, new)
+    local xk = prefix .. ':x:{' .. uid .. '}'
+    local xmin = string.sub(new, 1, ${XMIN})
+    local kv = redis.call('HGETALL', xk)
+    for j = 1, #kv, 2 do
+      if string.sub(kv[j + 1], 1, ${XMIN}) < xmin then redis.call('HDEL', xk, kv[j]) end
+    end
+  end
+end
+return 1`;
+
+/** Users per WRITE_BATCH call: a call holds Redis for its length (~5-10 µs a user), so about 2 ms. */
+const USERS_PER_CALL = 250;
+
+/** A rebuild's batch: owners, their packed lists (packList) one after another with where each ends, and their card values. */
+export interface RebuildBatch {
+  uids: Int32Array;
+  lists: Buffer;
+  listEnds: Int32Array;
+  cards: string[];
+}
+
+const int32s = (a: Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+/**
+ * Writes a rebuild's batch of cards and lists, each newer-wins (cards.ts, writeLists): on a single
+ * Redis one script call per USERS_PER_CALL users, all in one pipeline; on a Redis Cluster per slot.
+ */
+export async function writeRebuildBatch(redis: Redis, prefix: string, b: RebuildBatch): Promise<void> {
+  const n = b.uids.length;
+  const listAt = (i: number) => (i > 0 ? b.listEnds[i - 1]! : 0);
+  if (isCluster(redis)) {
+    await writeCardValues(redis, prefix, Array.from(b.uids, (uid, i): [number, string] => [uid, b.cards[i]!]));
+    await writePackedLists(redis, prefix, Array.from(b.uids, (uid, i): [number, Buffer] => [uid, b.lists.subarray(listAt(i), b.listEnds[i])]));
+    return;
+  }
+  const p = withScripts(redis).pipeline();
+  for (let from = 0; from < n; from += USERS_PER_CALL) {
+    const to = Math.min(n, from + USERS_PER_CALL);
+    const listEnds = b.listEnds.slice(from, to).map((e) => e - listAt(from));
+    const cards = b.cards.slice(from, to);
+    const cardEnds = new Int32Array(cards.length);
+    for (let i = 0, end = 0; i < cards.length; i++) cardEnds[i] = end += Buffer.byteLength(cards[i]!);
+    p.mmWriteBatch(prefix, int32s(b.uids.subarray(from, to)), b.lists.subarray(listAt(from), listAt(to)), int32s(listEnds), Buffer.from(cards.join('')), int32s(cardEnds));
+  }
+  throwOnError(await p.exec());
 }
 
 /** Offers `entries` ([list owner, id, score]) computed from a snapshot with `xmin` to existing lists. */

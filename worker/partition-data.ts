@@ -7,7 +7,7 @@
 // list its owner's users.version in it, so lists stay newer-wins on (xmin, owner version) whichever
 // process read which snapshot (shared/feed-store.ts).
 import { type Pool, copyOutQuery, rows, withTransaction } from '../shared/db.js';
-import { decodeField, eachCopyRow } from '../shared/copy-text.js';
+import { copyInt, copyText, eachCopyRowBytes } from '../shared/copy-text.js';
 import { CANDIDATE_COLUMNS as C } from '../shared/candidates.js';
 import { type CardCheck, packCard } from '../shared/cards.js';
 import { type Gender, GENDERS, genderBit } from '../shared/genders.js';
@@ -54,7 +54,6 @@ export interface PartitionData {
 }
 
 const GENDER_OF_BIT = new Map<number, Gender | null>([[1, null], ...GENDERS.map((g): [number, Gender] => [genderBit(g), g])]);
-const tags = (json: string | null): string[] | null => (json ? (JSON.parse(json) as string[]) : null);
 
 /** Grows with appends; `trim` gives the filled part. */
 class IntBuffer {
@@ -112,36 +111,44 @@ export async function loadPopulation(db: Pool): Promise<Population> {
     async (client) => {
       const [{ xmin }] = await rows(client, 'snapshot_xmin');
       const readAt = Date.now();
-      let cols = emptyColumns(1 << 16);
-      let version = new Float64Array(1 << 16);
-      let shown = new Uint8Array(1 << 16);
+      // Sized once from a count in the same snapshot; the row callback defines no functions (it runs a million times).
+      const [{ users }] = await rows(client, 'count_users');
+      const cols = emptyColumns(Number(users));
+      const version = new Float64Array(cols.id.length);
+      const shown = new Uint8Array(cols.id.length);
       const name: string[] = [];
       const bio: (string | null)[] = [];
       let n = 0;
-      await eachCopyRow(copyOutQuery(client, 'rebuild_users', []), (f) => {
-        if (n === cols.id.length) ({ cols, version, shown } = grow(cols, version, shown, n));
-        cols.id[n] = +f[0]!; cols.age[n] = +f[1]!; cols.height[n] = +f[2]!; cols.genderBit[n] = +f[3]!; cols.interestMask[n] = +f[4]!;
-        cols.ageMin[n] = +f[5]!; cols.ageMax[n] = +f[6]!; cols.heightMin[n] = +f[7]!; cols.heightMax[n] = +f[8]!;
-        cols.likesGiven[n] = +f[9]!; cols.passesGiven[n] = +f[10]!; cols.likesReceived[n] = +f[11]!; cols.passesReceived[n] = +f[12]!;
-        cols.days[n] = +f[13]!;
-        const t = tags(decodeField(f[14]!));
-        cols.interests[n] = t?.length ? t : null;
-        name.push(decodeField(f[C]!)!);
-        bio.push(decodeField(f[C + 1]!));
-        version[n] = +f[C + 2]!;
-        shown[n] = f[C + 3] === 't' ? 1 : 0;
+      await eachCopyRowBytes(copyOutQuery(client, 'rebuild_users', []), C + 4, (b, s, e) => {
+        if (n === cols.id.length) throw new Error('more users than counted in the same snapshot');
+        cols.id[n] = copyInt(b, s[0]!, e[0]!); cols.age[n] = copyInt(b, s[1]!, e[1]!); cols.height[n] = copyInt(b, s[2]!, e[2]!);
+        cols.genderBit[n] = copyInt(b, s[3]!, e[3]!); cols.interestMask[n] = copyInt(b, s[4]!, e[4]!);
+        cols.ageMin[n] = copyInt(b, s[5]!, e[5]!); cols.ageMax[n] = copyInt(b, s[6]!, e[6]!);
+        cols.heightMin[n] = copyInt(b, s[7]!, e[7]!); cols.heightMax[n] = copyInt(b, s[8]!, e[8]!);
+        cols.likesGiven[n] = copyInt(b, s[9]!, e[9]!); cols.passesGiven[n] = copyInt(b, s[10]!, e[10]!);
+        cols.likesReceived[n] = copyInt(b, s[11]!, e[11]!); cols.passesReceived[n] = copyInt(b, s[12]!, e[12]!);
+        cols.days[n] = copyInt(b, s[13]!, e[13]!);
+        // Interest tags as JSON ('[]' and \N: none).
+        if (e[14]! - s[14]! > 2) {
+          const t = JSON.parse(copyText(b, s[14]!, e[14]!)!) as string[];
+          cols.interests[n] = t.length ? t : null;
+        }
+        name.push(copyText(b, s[C]!, e[C]!)!);
+        bio.push(copyText(b, s[C + 1]!, e[C + 1]!));
+        version[n] = copyInt(b, s[C + 2]!, e[C + 2]!);
+        shown[n] = b[s[C + 3]!] === 116 ? 1 : 0; // 't'
         n++;
       });
       cols.length = n;
       const rowOf = rowLookup(cols.id, n);
       const exOwner = new IntBuffer(), exId = new IntBuffer(), likeOwner = new IntBuffer(), likeId = new IntBuffer();
-      await eachCopyRow(copyOutQuery(client, 'rebuild_swipes', []), (f) => {
-        const a = +f[0]!, b = +f[1]!;
+      await eachCopyRowBytes(copyOutQuery(client, 'rebuild_swipes', []), 3, (buf, s, e) => {
+        const a = copyInt(buf, s[0]!, e[0]!), b = copyInt(buf, s[1]!, e[1]!);
         const ra = rowOf(a), rb = rowOf(b);
         // a swiped (or blocked) b: b is out of a's list; b's list leaves a out unless a liked b.
         if (ra >= 0) { exOwner.push(ra); exId.push(b); }
         if (rb >= 0) {
-          if (f[2] === 'l') { likeOwner.push(rb); likeId.push(a); }
+          if (buf[s[2]!] === 108) { likeOwner.push(rb); likeId.push(a); } // 'l'
           else { exOwner.push(rb); exId.push(a); }
         }
       });
@@ -152,20 +159,6 @@ export async function loadPopulation(db: Pool): Promise<Population> {
     },
     'snapshot', // one consistent view of users, swipes and blocks
   );
-}
-
-function grow(cols: Columns, version: Float64Array, shown: Uint8Array, n: number) {
-  const next = emptyColumns(n * 2);
-  for (const key of Object.keys(cols) as (keyof Columns)[]) {
-    const from = cols[key];
-    if (ArrayBuffer.isView(from)) (next[key] as typeof from).set(from as never);
-  }
-  for (let i = 0; i < n; i++) next.interests[i] = cols.interests[i]!;
-  const v = new Float64Array(n * 2);
-  v.set(version);
-  const s = new Uint8Array(n * 2);
-  s.set(shown);
-  return { cols: next, version: v, shown: s };
 }
 
 /** The columns of everyone who may be shown: the engine's candidates. */

@@ -6,8 +6,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Pool } from '../../shared/db.js';
-import { writeCardValues } from '../../shared/cards.js';
-import { writePackedLists } from '../../shared/feed-store.js';
+import { writeRebuildBatch } from '../../shared/feed-store.js';
 import { type PartitionData, type Population, loadPopulation, memberCard, partitionOf, populationIndex } from '../partition-data.js';
 import { RankPool, batchRanker } from '../rank-thread.js';
 import type { Weights } from '../../shared/matching/score.js';
@@ -58,12 +57,9 @@ export async function rankAndWrite(
       const rows = data.rows.subarray(from, Math.min(data.rows.length, from + BATCH));
       const batch = pool ? await pool.rank(rows) : local!(rows);
       rank += batch.ms;
-      const cards = Array.from(rows, (row, i): [number, string] => [batch.uids[i]!, memberCard(pop, row)]);
-      const lists = Array.from(batch.uids, (uid, i): [number, Buffer] => [uid, batch.packed.subarray(i ? batch.ends[i - 1]! : 0, batch.ends[i]!)]);
+      const cards = Array.from(rows, (row) => memberCard(pop, row));
       const w0 = performance.now();
-      // Cards before lists, so that a list is not read before its owner's card.
-      await writeCardValues(deps.redis, deps.prefix, cards);
-      await writePackedLists(deps.redis, deps.prefix, lists);
+      await writeRebuildBatch(deps.redis, deps.prefix, { uids: batch.uids, lists: batch.packed, listEnds: batch.ends, cards });
       write += performance.now() - w0;
       done += rows.length;
       await onBatch(done);
