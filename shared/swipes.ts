@@ -1,5 +1,5 @@
 // Likes, passes and matches: each swipe is one statement and one transaction, serialised per pair of people.
-import { type Db, type Pool, pgErrorCode, rows } from './db.js';
+import { type Db, type Pool, pgErrorCode, preparedRows, rows } from './db.js';
 import { AppError, notFound } from './errors.js';
 import { type Card, toCard } from './profile.js';
 
@@ -29,7 +29,7 @@ interface SwipeRow {
 async function swipe(pool: Pool, userId: number, otherId: number, kind: 'like' | 'pass'): Promise<SwipeRow> {
   checkPair(userId, otherId);
   try {
-    const [row] = await rows<SwipeRow>(pool, 'swipe', [userId, otherId, kind]);
+    const [row] = await preparedRows<SwipeRow>(pool, 'swipe', [userId, otherId, kind]);
     return row!;
   } catch (err) {
     if (pgErrorCode(err) === '23503') throw notFound(`User ${otherId}`);
