@@ -72,6 +72,14 @@ export async function rows<R extends pg.QueryResultRow = Record<string, any>>(db
   return (await db.query<R>(sql(name), params)).rows;
 }
 
+/**
+ * `rows`, as a named prepared statement: each connection parses and plans it once. For the hottest
+ * statements only (a swipe): the server keeps one per connection.
+ */
+export async function preparedRows<R extends pg.QueryResultRow = Record<string, any>>(db: Db, name: string, params: unknown[] = []): Promise<R[]> {
+  return (await db.query<R>({ name, text: sql(name), values: params })).rows;
+}
+
 export async function withClient<T>(pool: Pool, fn: (client: Client) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   // A checked-out client has no error listener of the pool's: without this one, a connection lost

@@ -144,8 +144,21 @@ export function createCachedFeed(o: CachedFeedOptions): Feed {
     staleCards.add(id);
     mendLater();
   };
-  const exclude = async (events: Exclusion[]) => {
-    await recordExclusions(redis, prefix, events).catch((err) => failed(err, events.flatMap((e) => [e.from, e.to])));
+  // The exclusions of the swipes and blocks that committed in one turn of the event loop go to Redis
+  // in one pipeline, not one each. Every caller still waits until its own are recorded (or its users
+  // are marked suspect), so no answer goes out before that.
+  let pending: Exclusion[] | undefined;
+  let written = Promise.resolve();
+  const exclude = (events: Exclusion[]): Promise<void> => {
+    if (!pending) {
+      const batch: Exclusion[] = (pending = []);
+      written = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        pending = undefined;
+        return recordExclusions(redis, prefix, batch).catch((err) => failed(err, batch.flatMap((e) => [e.from, e.to])));
+      });
+    }
+    pending.push(...events);
+    return written;
   };
 
   return {

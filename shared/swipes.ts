@@ -1,5 +1,5 @@
-// Likes, passes and matches: each swipe is one transaction, serialised per pair of people.
-import { type Db, type Pool, pgErrorCode, rows, withTransaction } from './db.js';
+// Likes, passes and matches: each swipe is one statement and one transaction, serialised per pair of people.
+import { type Db, type Pool, pgErrorCode, preparedRows, rows } from './db.js';
 import { AppError, notFound } from './errors.js';
 import { type Card, toCard } from './profile.js';
 
@@ -15,41 +15,37 @@ function checkPair(userId: number, otherId: number) {
   if (userId === otherId) throw new AppError('SELF_SWIPE', 'You cannot swipe on yourself.');
 }
 
-// The swipe's insert is the first write to name the other user: its foreign key tells us they do not exist.
-// A change also appends the ranking's counter deltas (insert-only: no lock on the swipee's row).
-async function upsertSwipe(tx: Db, userId: number, otherId: number, kind: 'like' | 'pass'): Promise<boolean> {
-  let changed: { inserted: boolean }[];
+interface SwipeRow {
+  created: boolean;
+  matched: boolean;
+  matched_at: Date | null;
+  unmatched: boolean;
+  xid: string;
+}
+
+// One statement, its own transaction (sql/migrations/0007_swipe_function.sql): the pair's lock, the
+// swipe, its counter deltas, the match. The swipe's insert is the first write to name the other user:
+// its foreign key tells us they do not exist.
+async function swipe(pool: Pool, userId: number, otherId: number, kind: 'like' | 'pass'): Promise<SwipeRow> {
+  checkPair(userId, otherId);
   try {
-    changed = await rows(tx, 'upsert_swipe', [userId, otherId, kind]);
+    const [row] = await preparedRows<SwipeRow>(pool, 'swipe', [userId, otherId, kind]);
+    return row!;
   } catch (err) {
     if (pgErrorCode(err) === '23503') throw notFound(`User ${otherId}`);
     throw err;
   }
-  if (changed.length) await rows(tx, 'add_swipe_counts', [userId, otherId, kind, changed[0]!.inserted]);
-  return changed.length > 0;
 }
 
 export async function like(pool: Pool, userId: number, otherId: number): Promise<LikeResult> {
-  checkPair(userId, otherId);
-  return withTransaction(pool, async (tx) => {
-    await rows(tx, 'lock_pair', [userId, otherId]);
-    const created = await upsertSwipe(tx, userId, otherId, 'like');
-    const [{ xid }] = await rows(tx, 'touch_user', [userId]);
-    const [match] = await rows<{ matched_at: Date }>(tx, 'match_if_mutual', [userId, otherId]);
-    return { created, matched: match !== undefined, matchedAt: match?.matched_at ?? null, xid };
-  });
+  const r = await swipe(pool, userId, otherId, 'like');
+  return { created: r.created, matched: r.matched, matchedAt: r.matched_at, xid: r.xid };
 }
 
 /** A pass: withdraws a like and dissolves a match. Repeating it changes nothing. */
 export async function pass(pool: Pool, userId: number, otherId: number): Promise<{ unmatched: boolean; xid: string }> {
-  checkPair(userId, otherId);
-  return withTransaction(pool, async (tx) => {
-    await rows(tx, 'lock_pair', [userId, otherId]);
-    await upsertSwipe(tx, userId, otherId, 'pass');
-    const [{ xid }] = await rows(tx, 'touch_user', [userId]);
-    const dissolved = await rows(tx, 'delete_match', [userId, otherId]);
-    return { unmatched: dissolved.length > 0, xid };
-  });
+  const r = await swipe(pool, userId, otherId, 'pass');
+  return { unmatched: r.unmatched, xid: r.xid };
 }
 
 export async function listMatches(db: Db, userId: number): Promise<{ user: Card; matched_at: string }[]> {

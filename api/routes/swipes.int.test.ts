@@ -74,6 +74,24 @@ describe('POST /like', () => {
   });
 });
 
+describe('exclusions in Redis', () => {
+  it('are written before each of many concurrent swipes answers, whether they share a pipeline or not', async () => {
+    const me = await t.register();
+    const others = await Promise.all(Array.from({ length: 30 }, () => t.register()));
+    const { redis } = t.deps;
+    const excl = (uid: number) => `${t.config.REDIS_PREFIX}:x:{${uid}}`;
+    // Each answer is checked the moment it arrives: its own entries must be there already.
+    await Promise.all(others.map(async (o, i) => {
+      const res = i % 3 === 0 ? await unlike(me, o.id) : await like(me, o.id);
+      expect(res.status).toBeLessThan(300);
+      const [mine, theirs] = await Promise.all([redis.hget(excl(me.id), `o:${o.id}`), redis.hget(excl(o.id), `i:${me.id}`)]);
+      expect(mine).toMatch(/^\d{20}$/);
+      expect(theirs).toMatch(i % 3 === 0 ? /^\d{20}:p$/ : /^\d{20}:l$/);
+    }));
+    expect(await redis.hlen(excl(me.id))).toBe(30);
+  });
+});
+
 describe('POST /unlike', () => {
   it('records a pass, withdraws the like and dissolves the match; repeating changes nothing', async () => {
     const a = await t.register();
