@@ -20,6 +20,9 @@ import { MAX_BOOST } from './score.js';
 // asker's largest interest points, an admissible bound for the best-first search. So that one
 // well-liked user does not widen the search for a whole group, groups are also split by boost,
 // in tiers TIER points wide, best tier first: a low tier is searched only close to the centre.
+// Interest points are the asker's, so they are bounded through a 32-bit signature of tags (bit
+// tag & 31) per row and per bucket: no common bit, no shared tag; and when the asker's own tags
+// have distinct bits, a row or bucket shares at most as many tags as it has common bits.
 
 /** Age and height sums are at most 510 (two Uint8 values). */
 const SUMS = 511;
@@ -65,6 +68,9 @@ export interface Buckets {
   boost: Int16Array;
   tagStart: Int32Array;
   tags: Int32Array;
+  /** Per row, and per bucket (the OR of its rows'): bit t & 31 set for each tag t. */
+  tagSig: Int32Array;
+  bucketSig: Int32Array;
   /** Largest boost in each bucket. */
   boostMax: Int16Array;
   /** First row of each bucket; bucketStart[b + 1] ends it. */
@@ -140,6 +146,8 @@ export function buildBuckets(cols: Columns, extras: RowExtras): Buckets {
     boost: new Int16Array(rows),
     tagStart: new Int32Array(rows + 1),
     tags: new Int32Array(0),
+    tagSig: new Int32Array(rows),
+    bucketSig: new Int32Array(buckets),
     boostMax: new Int16Array(buckets).fill(-32768),
     bucketStart,
     runLow: new Uint16Array(buckets),
@@ -163,9 +171,15 @@ export function buildBuckets(cols: Columns, extras: RowExtras): Buckets {
   for (let r = 0; r < rows; r++) {
     const i = userOf[order[r]!]!;
     b.tags.set(extras.tags.subarray(extras.tagStart[i]!, extras.tagStart[i + 1]!), b.tagStart[r]!);
+    let sig = 0;
+    for (let j = extras.tagStart[i]!; j < extras.tagStart[i + 1]!; j++) sig |= 1 << (extras.tags[j]! & 31);
+    b.tagSig[r] = sig;
   }
   for (let k = 0; k < buckets; k++) {
-    for (let r = bucketStart[k]!; r < bucketStart[k + 1]!; r++) if (b.boost[r]! > b.boostMax[k]!) b.boostMax[k] = b.boost[r]!;
+    for (let r = bucketStart[k]!; r < bucketStart[k + 1]!; r++) {
+      if (b.boost[r]! > b.boostMax[k]!) b.boostMax[k] = b.boost[r]!;
+      b.bucketSig[k]! |= b.tagSig[r]!;
+    }
   }
   indexRuns(b);
   return b;
