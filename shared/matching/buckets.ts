@@ -8,6 +8,9 @@ import { MAX_BOOST } from './score.js';
 // the asker's centre. Inside a bucket, rows are sorted by ageMin+ageMax ("age sum"), then by
 // heightMin+heightMax ("height sum"); a run is the rows of one age sum, found through a small
 // directory, and sorted by height sum for a binary search. Buckets and runs are contiguous rows.
+// A bucket of at most SMALL_BUCKET rows is read row by row instead (runs and halving cost more than
+// they save on a handful): it has no runs, and its rows are sorted by boost, best first, so a scan
+// stops at the first row whose boost can no longer make up for the bucket's distance.
 //
 // score.ts's distance() in these terms, for asker u and candidate v in bucket (age, height):
 //   |10*age - 5*(u.ageMin+u.ageMax)| + |4*height - 2*(u.heightMin+u.heightMax)|   (the bucket's part)
@@ -24,6 +27,8 @@ import { MAX_BOOST } from './score.js';
 // tag & 31) per row and per bucket: no common bit, no shared tag; and when the asker's own tags
 // have distinct bits, a row or bucket shares at most as many tags as it has common bits.
 
+/** Buckets of at most this many rows are read row by row (measured with bench/matching.ts). */
+export const SMALL_BUCKET = 16;
 /** Age and height sums are at most 510 (two Uint8 values). */
 const SUMS = 511;
 /** Width of a boost tier, in points (score.ts: 10 = a year of age fit). */
@@ -75,7 +80,7 @@ export interface Buckets {
   boostMax: Int16Array;
   /** First row of each bucket; bucketStart[b + 1] ends it. */
   bucketStart: Int32Array;
-  /** Lowest and highest age sum in each (non-empty) bucket. */
+  /** Lowest and highest age sum in each bucket of more than SMALL_BUCKET rows. */
   runLow: Uint16Array;
   runHigh: Uint16Array;
   /** runStart[runFirst[b] + s - runLow[b]] is the first row of bucket b with age sum >= s, for s up to runHigh[b] + 1. */
@@ -137,6 +142,10 @@ export function buildBuckets(cols: Columns, extras: RowExtras): Buckets {
   const byHeight = countingSort(rows, SUMS, (r) => cols.heightMin[userOf[r]!]! + cols.heightMax[userOf[r]!]!, null).order;
   const byAge = countingSort(rows, SUMS, (r) => cols.ageMin[userOf[r]!]! + cols.ageMax[userOf[r]!]!, byHeight).order;
   const { order, starts: bucketStart } = countingSort(rows, buckets, (r) => bucketOf[r]!, byAge);
+  for (let k = 0; k < buckets; k++) {
+    const s = bucketStart[k]!, e = bucketStart[k + 1]!;
+    if (e - s > 1 && e - s <= SMALL_BUCKET) order.subarray(s, e).sort((x, y) => extras.boost[userOf[y]!]! - extras.boost[userOf[x]!]!);
+  }
 
   const b: Buckets = {
     length: rows,
@@ -192,7 +201,7 @@ function indexRuns(b: Buckets): void {
   let entries = 0;
   for (let k = 0; k < runFirst.length; k++) {
     const s = bucketStart[k]!, e = bucketStart[k + 1]!;
-    if (s === e) continue;
+    if (e - s <= SMALL_BUCKET) continue;
     runLow[k] = ageSum(s);
     runHigh[k] = ageSum(e - 1);
     runFirst[k] = entries;
@@ -201,7 +210,7 @@ function indexRuns(b: Buckets): void {
   const runStart = (b.runStart = new Int32Array(entries));
   for (let k = 0; k < runFirst.length; k++) {
     const s = bucketStart[k]!, e = bucketStart[k + 1]!;
-    if (s === e) continue;
+    if (e - s <= SMALL_BUCKET) continue;
     let r = s;
     for (let sum = runLow[k]!; sum <= runHigh[k]! + 1; sum++) {
       while (r < e && ageSum(r) < sum) r++;

@@ -2,7 +2,7 @@ import type { Candidate } from './types.js';
 import { copyColumns, rowAt, type Columns } from './columns.js';
 import { mutual } from './compatible.js';
 import { type Weights, FAIR, SCORE_BASE, baseScore, boost, checkWeights, interestPoints } from './score.js';
-import { buildBuckets, type Buckets, type Group, type RowExtras } from './buckets.js';
+import { SMALL_BUCKET, buildBuckets, type Buckets, type Group, type RowExtras } from './buckets.js';
 import { IdLookup } from './id-lookup.js';
 import { TopK } from './top-k.js';
 import type { SwipeView } from './swipe-view.js';
@@ -205,7 +205,6 @@ export class MatchIndex {
     const hLo = Math.max(u.heightMin, g.heightLo), hHi = Math.min(u.heightMax, g.heightHi);
     if (aLo > aHi || hLo > hHi) return;
     const { q0, q1, top, ovMax } = this;
-    const { boostMax, bucketSig } = this.b;
     // No one in the group can take off more than this from their distance.
     const slack = g.boostMax + ovMax;
     // The nearest corner of the group's ages and heights: when even that loses, skip the group.
@@ -213,25 +212,37 @@ export class MatchIndex {
     if (Math.floor(nearest) - slack > top.barDistance) return;
     const span = g.heightHi - g.heightLo + 1;
     const ages = new Outward(q0 / 10, aLo, aHi);
+    // Heights from the one nearest the centre, downwards then upwards: each way the distance grows.
+    const mid = Math.min(hHi, Math.floor(q1 / 4));
     for (let a = ages.next(); a >= 0; a = ages.next()) {
       const t0 = Math.abs(10 * a - q0);
       if (t0 - slack > top.barDistance) break; // equal may still win on the smaller id
       const first = g.firstBucket + (a - g.ageLo) * span - g.heightLo;
-      const heights = new Outward(q1 / 4, hLo, hHi);
-      for (let h = heights.next(); h >= 0; h = heights.next()) {
+      for (let h = mid; h >= hLo; h--) {
         const base = t0 + Math.abs(4 * h - q1);
         if (base - slack > top.barDistance) break;
-        const bucket = first + h;
-        const bucketSlack = boostMax[bucket]! + (ovMax > 0 ? this.interestBound(bucketSig[bucket]!) : 0);
-        if (base - bucketSlack <= top.barDistance) this.scanBucket(bucket, base, bucketSlack, u.id, swipes);
+        this.visitBucket(first + h, base, u.id, swipes);
+      }
+      for (let h = Math.max(hLo, mid + 1); h <= hHi; h++) {
+        const base = t0 + Math.abs(4 * h - q1);
+        if (base - slack > top.barDistance) break;
+        this.visitBucket(first + h, base, u.id, swipes);
       }
     }
   }
 
+  /** Scans the bucket unless its best boost and interest points cannot bring it under the bar. */
+  private visitBucket(bucket: number, base: number, self: number, swipes: SwipeView): void {
+    const most = this.b.boostMax[bucket]!;
+    if (base - most - this.ovMax > this.top.barDistance) return; // also every empty bucket, once the bar is set
+    const slack = most + (this.ovMax > 0 ? this.interestBound(this.b.bucketSig[bucket]!) : 0);
+    if (base - slack <= this.top.barDistance) this.scanBucket(bucket, base, slack, self, swipes);
+  }
+
   /**
    * Offers a bucket's rows within the distance budget (`slack`: the most that boost and interest
-   * take off in this bucket). A small bucket is read row by row; in a larger one, run by run, age
-   * sums nearest the asker's first, the rows whose height sum still fits, found by binary search.
+   * take off in this bucket). A small bucket is read row by row (buckets.ts); a larger one run by
+   * run, age sums nearest the asker's first, the rows whose height sum still fits, by binary search.
    */
   private scanBucket(bucket: number, base: number, slack: number, self: number, swipes: SwipeView): void {
     const { heightSum, ranges, bucketStart, runStart } = this.b;
@@ -240,8 +251,11 @@ export class MatchIndex {
     if (start === end) return;
     const ageSum = 2 * age, ownHeightSum = 2 * height;
     if (end - start <= SMALL_BUCKET) {
-      // Runs and halving cost more than they save on a handful of rows.
+      // Rows by boost, best first (buckets.ts): stop where the boost no longer makes up for the bucket's distance.
+      const { boost } = this.b;
+      const interest = slack - this.b.boostMax[bucket]!;
       for (let r = start; r < end; r++) {
+        if (base - boost[r]! - interest > top.barDistance) return;
         this.visited++;
         const p = 4 * r;
         const d = base + 5 * Math.abs(ranges[p]! + ranges[p + 1]! - ageSum) + 2 * Math.abs(heightSum[r]! - ownHeightSum);
@@ -359,9 +373,6 @@ export class MatchIndex {
 }
 
 const SCORE_BASE_COST = (score: number) => SCORE_BASE - score;
-
-/** Buckets of at most this many rows are read row by row (measured: bench/matching.ts). */
-const SMALL_BUCKET = 16;
 
 /** Set bits in a 32-bit integer. */
 function bitCount(x: number): number {
