@@ -177,13 +177,12 @@ export class MatchIndex {
     }
     this.ovMax = interestPoints(this.mineList.length, this.w);
     this.askSig = 0;
-    for (const id of this.mineList) this.askSig |= 1 << (id & 31);
+    if (this.ovMax > 0) for (const id of this.mineList) this.askSig |= 1 << (id & 31);
     this.sigCounts = bitCount(this.askSig) === this.mineList.length;
   }
 
-  /** At most the interest points of anyone with tag signature `sig` (buckets.ts). */
-  private interestBound(sig: number): number {
-    const common = sig & this.askSig;
+  /** At most the interest points of anyone whose tag signature (buckets.ts) has these bits in common with the asker's. */
+  private interestBound(common: number): number {
     if (common === 0) return 0;
     return this.sigCounts ? interestPoints(bitCount(common), this.w) : this.ovMax;
   }
@@ -235,7 +234,7 @@ export class MatchIndex {
   private visitBucket(bucket: number, base: number, self: number, swipes: SwipeView): void {
     const most = this.b.boostMax[bucket]!;
     if (base - most - this.ovMax > this.top.barDistance) return; // also every empty bucket, once the bar is set
-    const slack = most + (this.ovMax > 0 ? this.interestBound(this.b.bucketSig[bucket]!) : 0);
+    const slack = most + this.interestBound(this.b.bucketSig[bucket]! & this.askSig);
     if (base - slack <= this.top.barDistance) this.scanBucket(bucket, base, slack, self, swipes);
   }
 
@@ -301,16 +300,15 @@ export class MatchIndex {
   /** Offers bucket row r, at distance d from the asker, if it is eligible and can still make the top K. */
   private consider(r: number, d: number, self: number, swipes: SwipeView): void {
     const { ranges, boost, tagSig } = this.b;
-    const { age, height, top, ovMax } = this;
+    const { age, height, top } = this;
     const bar = top.barDistance;
     let cost = d - boost[r]!;
-    if (cost - ovMax > bar) return;
+    // Interest points only for a row with a tag bit in common with the asker (buckets.ts).
+    const common = tagSig[r]! & this.askSig;
+    if (cost > bar && (common === 0 || cost - this.interestBound(common) > bar)) return;
     const p = 4 * r;
     if (ranges[p]! > age || ranges[p + 1]! < age || ranges[p + 2]! > height || ranges[p + 3]! < height) return;
-    if (ovMax > 0 && (tagSig[r]! & this.askSig) !== 0) {
-      if (cost - this.interestBound(tagSig[r]!) > bar) return;
-      cost -= this.rowInterest(r);
-    }
+    if (common !== 0) cost -= this.rowInterest(r);
     const id = this.b.ids[r]!;
     if (cost > bar || id === self) return;
     if ((this.swiped[(id >>> 5) & 31]! & (1 << (id & 31))) !== 0) {
