@@ -8,6 +8,9 @@ import { MAX_BOOST } from './score.js';
 // the asker's centre. Inside a bucket, rows are sorted by ageMin+ageMax ("age sum"), then by
 // heightMin+heightMax ("height sum"); a run is the rows of one age sum, found through a small
 // directory, and sorted by height sum for a binary search. Buckets and runs are contiguous rows.
+// A bucket of at most SMALL_BUCKET rows is read row by row instead (runs and halving cost more than
+// they save on a handful): it has no runs, and its rows are sorted by boost, best first, so a scan
+// stops at the first row whose boost can no longer make up for the bucket's distance.
 //
 // score.ts's distance() in these terms, for asker u and candidate v in bucket (age, height):
 //   |10*age - 5*(u.ageMin+u.ageMax)| + |4*height - 2*(u.heightMin+u.heightMax)|   (the bucket's part)
@@ -20,7 +23,12 @@ import { MAX_BOOST } from './score.js';
 // asker's largest interest points, an admissible bound for the best-first search. So that one
 // well-liked user does not widen the search for a whole group, groups are also split by boost,
 // in tiers TIER points wide, best tier first: a low tier is searched only close to the centre.
+// Interest points are the asker's, so they are bounded through a 32-bit signature of tags (bit
+// tag & 31) per row and per bucket: no common bit, no shared tag; and when the asker's own tags
+// have distinct bits, a row or bucket shares at most as many tags as it has common bits.
 
+/** Buckets of at most this many rows are read row by row (measured with bench/matching.ts). */
+export const SMALL_BUCKET = 16;
 /** Age and height sums are at most 510 (two Uint8 values). */
 const SUMS = 511;
 /** Width of a boost tier, in points (score.ts: 10 = a year of age fit). */
@@ -65,11 +73,14 @@ export interface Buckets {
   boost: Int16Array;
   tagStart: Int32Array;
   tags: Int32Array;
+  /** Per row, and per bucket (the OR of its rows'): bit t & 31 set for each tag t. */
+  tagSig: Int32Array;
+  bucketSig: Int32Array;
   /** Largest boost in each bucket. */
   boostMax: Int16Array;
   /** First row of each bucket; bucketStart[b + 1] ends it. */
   bucketStart: Int32Array;
-  /** Lowest and highest age sum in each (non-empty) bucket. */
+  /** Lowest and highest age sum in each bucket of more than SMALL_BUCKET rows. */
   runLow: Uint16Array;
   runHigh: Uint16Array;
   /** runStart[runFirst[b] + s - runLow[b]] is the first row of bucket b with age sum >= s, for s up to runHigh[b] + 1. */
@@ -131,6 +142,10 @@ export function buildBuckets(cols: Columns, extras: RowExtras): Buckets {
   const byHeight = countingSort(rows, SUMS, (r) => cols.heightMin[userOf[r]!]! + cols.heightMax[userOf[r]!]!, null).order;
   const byAge = countingSort(rows, SUMS, (r) => cols.ageMin[userOf[r]!]! + cols.ageMax[userOf[r]!]!, byHeight).order;
   const { order, starts: bucketStart } = countingSort(rows, buckets, (r) => bucketOf[r]!, byAge);
+  for (let k = 0; k < buckets; k++) {
+    const s = bucketStart[k]!, e = bucketStart[k + 1]!;
+    if (e - s > 1 && e - s <= SMALL_BUCKET) order.subarray(s, e).sort((x, y) => extras.boost[userOf[y]!]! - extras.boost[userOf[x]!]!);
+  }
 
   const b: Buckets = {
     length: rows,
@@ -140,6 +155,8 @@ export function buildBuckets(cols: Columns, extras: RowExtras): Buckets {
     boost: new Int16Array(rows),
     tagStart: new Int32Array(rows + 1),
     tags: new Int32Array(0),
+    tagSig: new Int32Array(rows),
+    bucketSig: new Int32Array(buckets),
     boostMax: new Int16Array(buckets).fill(-32768),
     bucketStart,
     runLow: new Uint16Array(buckets),
@@ -163,9 +180,15 @@ export function buildBuckets(cols: Columns, extras: RowExtras): Buckets {
   for (let r = 0; r < rows; r++) {
     const i = userOf[order[r]!]!;
     b.tags.set(extras.tags.subarray(extras.tagStart[i]!, extras.tagStart[i + 1]!), b.tagStart[r]!);
+    let sig = 0;
+    for (let j = extras.tagStart[i]!; j < extras.tagStart[i + 1]!; j++) sig |= 1 << (extras.tags[j]! & 31);
+    b.tagSig[r] = sig;
   }
   for (let k = 0; k < buckets; k++) {
-    for (let r = bucketStart[k]!; r < bucketStart[k + 1]!; r++) if (b.boost[r]! > b.boostMax[k]!) b.boostMax[k] = b.boost[r]!;
+    for (let r = bucketStart[k]!; r < bucketStart[k + 1]!; r++) {
+      if (b.boost[r]! > b.boostMax[k]!) b.boostMax[k] = b.boost[r]!;
+      b.bucketSig[k]! |= b.tagSig[r]!;
+    }
   }
   indexRuns(b);
   return b;
@@ -178,7 +201,7 @@ function indexRuns(b: Buckets): void {
   let entries = 0;
   for (let k = 0; k < runFirst.length; k++) {
     const s = bucketStart[k]!, e = bucketStart[k + 1]!;
-    if (s === e) continue;
+    if (e - s <= SMALL_BUCKET) continue;
     runLow[k] = ageSum(s);
     runHigh[k] = ageSum(e - 1);
     runFirst[k] = entries;
@@ -187,7 +210,7 @@ function indexRuns(b: Buckets): void {
   const runStart = (b.runStart = new Int32Array(entries));
   for (let k = 0; k < runFirst.length; k++) {
     const s = bucketStart[k]!, e = bucketStart[k + 1]!;
-    if (s === e) continue;
+    if (e - s <= SMALL_BUCKET) continue;
     let r = s;
     for (let sum = runLow[k]!; sum <= runHigh[k]! + 1; sum++) {
       while (r < e && ageSum(r) < sum) r++;

@@ -2,7 +2,7 @@ import type { Candidate } from './types.js';
 import { copyColumns, rowAt, type Columns } from './columns.js';
 import { mutual } from './compatible.js';
 import { type Weights, FAIR, SCORE_BASE, baseScore, boost, checkWeights, interestPoints } from './score.js';
-import { buildBuckets, type Buckets, type Group, type RowExtras } from './buckets.js';
+import { SMALL_BUCKET, buildBuckets, type Buckets, type Group, type RowExtras } from './buckets.js';
 import { IdLookup } from './id-lookup.js';
 import { TopK } from './top-k.js';
 import type { SwipeView } from './swipe-view.js';
@@ -43,6 +43,9 @@ export class MatchIndex {
   private age = 0; private height = 0;
   /** The most interest points the asker can give anyone (their known tags, capped). */
   private ovMax = 0;
+  /** The asker's tag signature (buckets.ts), and whether their tags have distinct bits in it. */
+  private askSig = 0;
+  private sigCounts = false;
   private readonly w: Weights;
   /** Interest tag -> dictionary id; the asker's tags are marked in `mine` during a query. */
   private readonly tagIds = new Map<string, number>();
@@ -173,6 +176,15 @@ export class MatchIndex {
       }
     }
     this.ovMax = interestPoints(this.mineList.length, this.w);
+    this.askSig = 0;
+    if (this.ovMax > 0) for (const id of this.mineList) this.askSig |= 1 << (id & 31);
+    this.sigCounts = bitCount(this.askSig) === this.mineList.length;
+  }
+
+  /** At most the interest points of anyone whose tag signature (buckets.ts) has these bits in common with the asker's. */
+  private interestBound(common: number): number {
+    if (common === 0) return 0;
+    return this.sigCounts ? interestPoints(bitCount(common), this.w) : this.ovMax;
   }
 
   /** Interest points of bucket row r for the current asker. */
@@ -192,7 +204,6 @@ export class MatchIndex {
     const hLo = Math.max(u.heightMin, g.heightLo), hHi = Math.min(u.heightMax, g.heightHi);
     if (aLo > aHi || hLo > hHi) return;
     const { q0, q1, top, ovMax } = this;
-    const { boostMax } = this.b;
     // No one in the group can take off more than this from their distance.
     const slack = g.boostMax + ovMax;
     // The nearest corner of the group's ages and heights: when even that loses, skip the group.
@@ -200,33 +211,59 @@ export class MatchIndex {
     if (Math.floor(nearest) - slack > top.barDistance) return;
     const span = g.heightHi - g.heightLo + 1;
     const ages = new Outward(q0 / 10, aLo, aHi);
+    // Heights from the one nearest the centre, downwards then upwards: each way the distance grows.
+    const mid = Math.min(hHi, Math.floor(q1 / 4));
     for (let a = ages.next(); a >= 0; a = ages.next()) {
       const t0 = Math.abs(10 * a - q0);
       if (t0 - slack > top.barDistance) break; // equal may still win on the smaller id
       const first = g.firstBucket + (a - g.ageLo) * span - g.heightLo;
-      const heights = new Outward(q1 / 4, hLo, hHi);
-      for (let h = heights.next(); h >= 0; h = heights.next()) {
+      for (let h = mid; h >= hLo; h--) {
         const base = t0 + Math.abs(4 * h - q1);
         if (base - slack > top.barDistance) break;
-        const bucket = first + h;
-        const bucketSlack = boostMax[bucket]! + ovMax;
-        if (base - bucketSlack <= top.barDistance) this.scanBucket(bucket, base, bucketSlack, u.id, swipes);
+        this.visitBucket(first + h, base, u.id, swipes);
+      }
+      for (let h = Math.max(hLo, mid + 1); h <= hHi; h++) {
+        const base = t0 + Math.abs(4 * h - q1);
+        if (base - slack > top.barDistance) break;
+        this.visitBucket(first + h, base, u.id, swipes);
       }
     }
   }
 
+  /** Scans the bucket unless its best boost and interest points cannot bring it under the bar. */
+  private visitBucket(bucket: number, base: number, self: number, swipes: SwipeView): void {
+    const most = this.b.boostMax[bucket]!;
+    if (base - most - this.ovMax > this.top.barDistance) return; // also every empty bucket, once the bar is set
+    const slack = most + this.interestBound(this.b.bucketSig[bucket]! & this.askSig);
+    if (base - slack <= this.top.barDistance) this.scanBucket(bucket, base, slack, self, swipes);
+  }
+
   /**
-   * Offers a bucket's rows within the distance budget: run by run, age sums nearest the asker's
-   * first, the rows whose height sum still fits, found by binary search in the run.
+   * Offers a bucket's rows within the distance budget (`slack`: the most that boost and interest
+   * take off in this bucket). A small bucket is read row by row (buckets.ts); a larger one run by
+   * run, age sums nearest the asker's first, the rows whose height sum still fits, by binary search.
    */
   private scanBucket(bucket: number, base: number, slack: number, self: number, swipes: SwipeView): void {
-    const { ids, heightSum, ranges, bucketStart, runStart, boost: boosts } = this.b;
-    const { age, height, top, swiped, ovMax } = this;
-    if (bucketStart[bucket] === bucketStart[bucket + 1]) return;
+    const { heightSum, ranges, bucketStart, runStart } = this.b;
+    const { age, height, top } = this;
+    const start = bucketStart[bucket]!, end = bucketStart[bucket + 1]!;
+    if (start === end) return;
+    const ageSum = 2 * age, ownHeightSum = 2 * height;
+    if (end - start <= SMALL_BUCKET) {
+      // Rows by boost, best first (buckets.ts): stop where the boost no longer makes up for the bucket's distance.
+      const { boost } = this.b;
+      const interest = slack - this.b.boostMax[bucket]!;
+      for (let r = start; r < end; r++) {
+        if (base - boost[r]! - interest > top.barDistance) return;
+        this.visited++;
+        const p = 4 * r;
+        const d = base + 5 * Math.abs(ranges[p]! + ranges[p + 1]! - ageSum) + 2 * Math.abs(heightSum[r]! - ownHeightSum);
+        if (d - slack <= top.barDistance) this.consider(r, d, self, swipes);
+      }
+      return;
+    }
     const lowest = this.b.runLow[bucket]!, highest = this.b.runHigh[bucket]!;
     const runs = this.b.runFirst[bucket]! - lowest;
-    const ageSum = 2 * age, ownHeightSum = 2 * height;
-    let bar = top.barDistance;
     let down = Math.min(highest, ageSum), up = down + 1;
     if (down < lowest) up = lowest;
     for (;;) {
@@ -235,7 +272,7 @@ export class MatchIndex {
       else if (up <= highest) a = up++;
       else return;
       const t2 = 5 * Math.abs(a - ageSum);
-      const room = bar + slack - base - t2;
+      const room = top.barDistance + slack - base - t2;
       if (room < 0) return;
       const e = runStart[runs + a + 1]!;
       let r = runStart[runs + a]!;
@@ -251,25 +288,34 @@ export class MatchIndex {
         this.visited++;
         const t3 = 2 * (heightSum[r]! - ownHeightSum);
         const d = base + t2 + Math.abs(t3);
-        if (d - slack > bar) {
+        if (d - slack > top.barDistance) {
           if (t3 > 0) break; // the rest of the run is further still
           continue;
         }
-        const p = 4 * r;
-        if (ranges[p]! > age || ranges[p + 1]! < age || ranges[p + 2]! > height || ranges[p + 3]! < height) continue;
-        const id = ids[r]!;
-        let cost = d - boosts[r]!;
-        if (cost - ovMax > bar) continue;
-        if (ovMax > 0) cost -= this.rowInterest(r);
-        if (cost > bar || id === self) continue;
-        if ((swiped[(id >>> 5) & 31]! & (1 << (id & 31))) !== 0) {
-          if (swipes.excluded(id)) continue;
-          if (swipes.likedYou(id)) continue; // ranked by offerLikers
-        }
-        top.offer(cost, id);
-        bar = top.barDistance;
+        this.consider(r, d, self, swipes);
       }
     }
+  }
+
+  /** Offers bucket row r, at distance d from the asker, if it is eligible and can still make the top K. */
+  private consider(r: number, d: number, self: number, swipes: SwipeView): void {
+    const { ranges, boost, tagSig } = this.b;
+    const { age, height, top } = this;
+    const bar = top.barDistance;
+    let cost = d - boost[r]!;
+    // Interest points only for a row with a tag bit in common with the asker (buckets.ts).
+    const common = tagSig[r]! & this.askSig;
+    if (cost > bar && (common === 0 || cost - this.interestBound(common) > bar)) return;
+    const p = 4 * r;
+    if (ranges[p]! > age || ranges[p + 1]! < age || ranges[p + 2]! > height || ranges[p + 3]! < height) return;
+    if (common !== 0) cost -= this.rowInterest(r);
+    const id = this.b.ids[r]!;
+    if (cost > bar || id === self) return;
+    if ((this.swiped[(id >>> 5) & 31]! & (1 << (id & 31))) !== 0) {
+      if (swipes.excluded(id)) return;
+      if (swipes.likedYou(id)) return; // ranked by offerLikers
+    }
+    top.offer(cost, id);
   }
 
   private markSwiped(swipes: SwipeView): void {
@@ -325,6 +371,13 @@ export class MatchIndex {
 }
 
 const SCORE_BASE_COST = (score: number) => SCORE_BASE - score;
+
+/** Set bits in a 32-bit integer. */
+function bitCount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+}
 
 /**
  * Each user is in one group per gender they accept, so an asker of several genders at once would
