@@ -107,6 +107,8 @@ describe('feed store', () => {
     });
     const name = async (id: number) => parseCard((await redis.get(k.card(id)))!)?.card.name ?? null;
     expect([await name(90), await name(91), await name(92), await name(93)]).toEqual(['P90', 'New91', null, 'New93']);
+    expect(await redis.ttl(k.card(92))).toBeGreaterThan(0); // the tombstone keeps its expiry
+    expect(await redis.ttl(k.card(91))).toBe(-1);
     expect(Array.from((await stored(90)).ids)).toEqual([1]);
     for (const uid of [91, 92, 93]) expect(Array.from((await stored(uid)).ids)).toEqual([uid + 100, uid + 200]);
     expect(Object.keys(await exclusions(90))).toEqual(['i:1']);

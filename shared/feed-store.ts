@@ -254,7 +254,10 @@ export async function writePackedLists(redis: Redis, prefix: string, lists: [num
 // A rebuild's batch on a single Redis, in one call: per user, the card (newer-wins on its version,
 // as cards.ts), then the list (as SET_LISTS_IF_NEWER). ARGV: the key prefix; the users' ids (int32
 // LE); the packed lists one after another and where each ends (int32 LE, bytes); the same for the
-// card values. It builds the keys from the prefix, as READ_PAGE reads cards: only on a single Redis
+// card values. Newer-wins as one SET ... GET that puts the old value back in the rare case it was
+// newer (atomic in the script, so no one sees the swap; KEEPTTL keeps a tombstone's expiry): one
+// call instead of a read and a write, which is most of the script's cost.
+// It builds the keys from the prefix, as READ_PAGE reads cards: only on a single Redis
 // (a Redis Cluster takes the per-slot path). Everything in a handful of arguments: the client
 // serialises a few buffers per batch instead of a string per key and value.
 const WRITE_BATCH = `
@@ -266,15 +269,16 @@ for at = 1, string.len(uids), 4 do
   local card = string.sub(cards, cpos, cend)
   cpos = cend + 1
   local ck = prefix .. ':${CARD_KEY}:' .. uid
-  local old = redis.call('GETRANGE', ck, 0, ${CARD_VERSION_CHARS - 1})
-  if old == '' or old <= string.sub(card, 1, ${CARD_VERSION_CHARS}) then redis.call('SET', ck, card) end
+  local old = redis.call('SET', ck, card, 'KEEPTTL', 'GET')
+  if old and string.sub(old, 1, ${CARD_VERSION_CHARS}) > string.sub(card, 1, ${CARD_VERSION_CHARS}) then redis.call('SET', ck, old, 'KEEPTTL') end
   local lend = struct.unpack('<i4', listEnds, at)
   local new = string.sub(lists, lpos, lend)
   lpos = lend + 1
   local fk = prefix .. ':${FEED_KEY}:{' .. uid .. '}'
-  old = redis.call('GETRANGE', fk, 0, ${VERSION_END - 1})
-  if old == '' or old <= string.sub(new, 1, ${VERSION_END}) then
-    redis.call('SET', fk, new)
+  old = redis.call('SET', fk, new, 'GET')
+  if old and string.sub(old, 1, ${VERSION_END}) > string.sub(new, 1, ${VERSION_END}) then
+    redis.call('SET', fk, old)
+  else
     local xk = prefix .. ':x:{' .. uid .. '}'
     local xmin = string.sub(new, 1, ${XMIN})
     local kv = redis.call('HGETALL', xk)
