@@ -1,7 +1,7 @@
 // Single Redis: one round trip per page (the script MGETs the cards) against two (the script, then an
 // MGET), as a Redis Cluster needs. Point it at a throwaway Redis: npx tsx bench/read-trips.ts redis://127.0.0.1:PORT
 import { Redis } from 'ioredis';
-import { writeCards } from '../shared/cards.js';
+import { cardKeyPrefix, writeCards } from '../shared/cards.js';
 import { keys, withScripts, writeLists } from '../shared/feed-store.js';
 const url = process.argv[2]!;
 const redis = new Redis(url);
@@ -20,10 +20,10 @@ for (let u = 1; u <= N; u += 200) {
   await writeLists(redis, prefix, lists);
 }
 async function two(uid: number) {
-  const r = (await withScripts(redis).mmReadPage(k.feed(uid), k.excl(uid), `${prefix}:card:`, uid, 0, 24, '0')) as any[];
+  const r = (await withScripts(redis).mmReadPage(k.feed(uid), k.excl(uid), cardKeyPrefix(prefix), uid, 0, 24, '0')) as any[];
   return redis.mget([...r[1].map((id: number) => k.card(id)), k.card(uid)]);
 }
-const one = (uid: number) => withScripts(redis).mmReadPage(k.feed(uid), k.excl(uid), `${prefix}:card:`, uid, 0, 24, '1');
+const one = (uid: number) => withScripts(redis).mmReadPage(k.feed(uid), k.excl(uid), cardKeyPrefix(prefix), uid, 0, 24, '1');
 async function serial(fn: (u: number) => Promise<unknown>, n: number) {
   const t: number[] = [];
   for (let i = 0; i < n; i++) { const s = process.hrtime.bigint(); await fn((i % N) + 1); t.push(Number(process.hrtime.bigint() - s) / 1e6); }

@@ -92,7 +92,13 @@ function withScript(redis: Redis): Redis {
   return redis;
 }
 
-const cardKey = (prefix: string, id: number) => `${prefix}:card:${id}`;
+/**
+ * Card keys: <prefix>:card2:<id>. The 2 is this layout's (the 15-character check): a Redis written by
+ * an older version is never misread, and its old card:<id> keys can be deleted (README, Upgrading).
+ */
+export const CARD_SEGMENT = 'card2';
+export const cardKeyPrefix = (prefix: string) => `${prefix}:${CARD_SEGMENT}:`;
+export const cardKey = (prefix: string, id: number) => `${cardKeyPrefix(prefix)}${id}`;
 /** Cards per script call (each holds Redis for its length). */
 const CARDS_PER_CALL = 250;
 

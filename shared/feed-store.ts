@@ -3,11 +3,12 @@
 // partitions and request-time writes can put back something older.
 //
 // Keys (prefix = REDIS_PREFIX); the {…} hash tag keeps a user's list and exclusions in one slot:
-//   <p>:feed:{<uid>}  the ranked list, one packed value (written whole: readers never see half a list)
+//   <p>:feed2:{<uid>} the ranked list, one packed value (written whole: readers never see half a list)
 //   <p>:x:{<uid>}     hash of what happened since the list's snapshot that the list cannot know:
 //                     o:<id> = xid        uid swiped on <id>, or one of them blocked the other: never shown again
 //                     i:<id> = xid:p|l    <id> passed on (p) or liked (l) uid: the latest wins (a like replaces a pass)
-//   <p>:card:<id>     version + the public card + what read-time checks need (cards.ts)
+//   <p>:card2:<id>    version + what read-time checks need + the public card (cards.ts)
+// (The 2s name the layouts of issue 7, 6-byte entries and lean cards: an older version's keys are never misread.)
 //
 // An xid is the Postgres transaction id (xid8) of the swipe or block. A list carries the xmin of the
 // snapshot it was computed from: every transaction below it had finished, so the list reflects it,
@@ -15,14 +16,16 @@
 // Within a pair, xids grow with time: every swipe or block of a pair takes the pair's lock before
 // its first write, which is when Postgres assigns the xid.
 import type { Redis, Result } from 'ioredis';
-import { CARD_VERSION_CHARS, type CachedCard, parseCard, writeCardValues } from './cards.js';
+import { CARD_SEGMENT, CARD_VERSION_CHARS, type CachedCard, cardKey, cardKeyPrefix, parseCard, writeCardValues } from './cards.js';
 import { isCluster } from './redis.js';
 import { execBySlot, getMany, groupBySlot, type SlotOp } from './slots.js';
 
+const FEED_SEGMENT = 'feed2';
+
 export const keys = (prefix: string) => ({
-  feed: (uid: number) => `${prefix}:feed:{${uid}}`,
+  feed: (uid: number) => `${prefix}:${FEED_SEGMENT}:{${uid}}`,
   excl: (uid: number) => `${prefix}:x:{${uid}}`,
-  card: (id: number) => `${prefix}:card:${id}`,
+  card: (id: number) => cardKey(prefix, id),
 });
 
 export interface RankedList {
@@ -253,13 +256,13 @@ for at = 1, string.len(uids), 4 do
   local cend = struct.unpack('<i4', cardEnds, at)
   local card = string.sub(cards, cpos, cend)
   cpos = cend + 1
-  local ck = prefix .. ':card:' .. uid
+  local ck = prefix .. ':${CARD_SEGMENT}:' .. uid
   local old = redis.call('SET', ck, card, 'KEEPTTL', 'GET')
   if old and string.sub(old, 1, ${CARD_VERSION_CHARS}) > string.sub(card, 1, ${CARD_VERSION_CHARS}) then redis.call('SET', ck, old, 'KEEPTTL') end
   local lend = struct.unpack('<i4', listEnds, at)
   local new = string.sub(lists, lpos, lend)
   lpos = lend + 1
-  local fk = prefix .. ':feed:{' .. uid .. '}'
+  local fk = prefix .. ':${FEED_SEGMENT}:{' .. uid .. '}'
   old = redis.call('SET', fk, new, 'GET')
   if old and string.sub(old, 1, ${VERSION_END}) > string.sub(new, 1, ${VERSION_END}) then
     redis.call('SET', fk, old)
@@ -364,7 +367,7 @@ export interface PageRead {
 export async function readPage(redis: Redis, prefix: string, uid: number, skip: number, n: number): Promise<PageRead | undefined> {
   const k = keys(prefix);
   const cluster = isCluster(redis);
-  const r = await withScripts(redis).mmReadPage(k.feed(uid), k.excl(uid), `${prefix}:card:`, uid, skip, n, cluster ? '0' : '1');
+  const r = await withScripts(redis).mmReadPage(k.feed(uid), k.excl(uid), cardKeyPrefix(prefix), uid, skip, n, cluster ? '0' : '1');
   if (!r) return undefined;
   const [head, ids, scores, inScript, inScriptMe, remaining] = r as [string, number[], number[], (string | null)[], string, number];
   let cards = inScript, me = inScriptMe;
