@@ -110,11 +110,13 @@ function withScript(redis: Redis): Redis {
   return redis;
 }
 
-// The layout's version is in the name: after an upgrade, values of an older layout are never read
-// as this one (a page falls back to Postgres, and the missing cards and lists are written again).
-export const CARD_KEY = 'card2';
-export const cardKeyPrefix = (prefix: string) => `${prefix}:${CARD_KEY}:`;
-const cardKey = (prefix: string, id: number) => cardKeyPrefix(prefix) + id;
+/**
+ * Card keys: <prefix>:card2:<id>. The 2 is this layout's (the check prefix and the bare card JSON): a Redis written by
+ * an older version is never misread, and its old card:<id> keys can be deleted (README, Upgrading).
+ */
+export const CARD_SEGMENT = 'card2';
+export const cardKeyPrefix = (prefix: string) => `${prefix}:${CARD_SEGMENT}:`;
+export const cardKey = (prefix: string, id: number) => `${cardKeyPrefix(prefix)}${id}`;
 /** Cards per script call (each holds Redis for its length). */
 const CARDS_PER_CALL = 250;
 

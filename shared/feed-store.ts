@@ -7,7 +7,8 @@
 //   <p>:x:{<uid>}     hash of what happened since the list's snapshot that the list cannot know:
 //                     o:<id> = xid        uid swiped on <id>, or one of them blocked the other: never shown again
 //                     i:<id> = xid:p|l    <id> passed on (p) or liked (l) uid: the latest wins (a like replaces a pass)
-//   <p>:card2:<id>    version + the public card + what read-time checks need (cards.ts)
+//   <p>:card2:<id>    version + what read-time checks need + the public card (cards.ts)
+// (The 2s name the layouts of issue 7, 6-byte entries and lean cards: an older version's keys are never misread.)
 //
 // An xid is the Postgres transaction id (xid8) of the swipe or block. A list carries the xmin of the
 // snapshot it was computed from: every transaction below it had finished, so the list reflects it,
@@ -15,17 +16,16 @@
 // Within a pair, xids grow with time: every swipe or block of a pair takes the pair's lock before
 // its first write, which is when Postgres assigns the xid.
 import type { Redis, Result } from 'ioredis';
-import { CARD_KEY, CARD_VERSION_CHARS, type PageCard, cardKeyPrefix, readCard, writeCardValues } from './cards.js';
+import { CARD_SEGMENT, CARD_VERSION_CHARS, type PageCard, cardKey, cardKeyPrefix, readCard, writeCardValues } from './cards.js';
 import { isCluster } from './redis.js';
 import { execBySlot, getMany, groupBySlot, type SlotOp } from './slots.js';
 
-// feed2, card2: the layout's version is in the name (see cards.ts).
-const FEED_KEY = 'feed2';
+const FEED_SEGMENT = 'feed2';
 
 export const keys = (prefix: string) => ({
-  feed: (uid: number) => `${prefix}:${FEED_KEY}:{${uid}}`,
+  feed: (uid: number) => `${prefix}:${FEED_SEGMENT}:{${uid}}`,
   excl: (uid: number) => `${prefix}:x:{${uid}}`,
-  card: (id: number) => cardKeyPrefix(prefix) + id,
+  card: (id: number) => cardKey(prefix, id),
 });
 
 export interface RankedList {
@@ -268,13 +268,13 @@ for at = 1, string.len(uids), 4 do
   local cend = struct.unpack('<i4', cardEnds, at)
   local card = string.sub(cards, cpos, cend)
   cpos = cend + 1
-  local ck = prefix .. ':${CARD_KEY}:' .. uid
+  local ck = prefix .. ':${CARD_SEGMENT}:' .. uid
   local old = redis.call('SET', ck, card, 'KEEPTTL', 'GET')
   if old and string.sub(old, 1, ${CARD_VERSION_CHARS}) > string.sub(card, 1, ${CARD_VERSION_CHARS}) then redis.call('SET', ck, old, 'KEEPTTL') end
   local lend = struct.unpack('<i4', listEnds, at)
   local new = string.sub(lists, lpos, lend)
   lpos = lend + 1
-  local fk = prefix .. ':${FEED_KEY}:{' .. uid .. '}'
+  local fk = prefix .. ':${FEED_SEGMENT}:{' .. uid .. '}'
   old = redis.call('SET', fk, new, 'GET')
   if old and string.sub(old, 1, ${VERSION_END}) > string.sub(new, 1, ${VERSION_END}) then
     redis.call('SET', fk, old)

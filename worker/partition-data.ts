@@ -55,7 +55,7 @@ export interface PartitionData {
 
 const GENDER_OF_BIT = new Map<number, Gender | null>([[1, null], ...GENDERS.map((g): [number, Gender] => [genderBit(g), g])]);
 
-/** Grows with appends; `trim` gives the filled part. */
+/** Int32s appended one by one: `data` holds them up to `length`. */
 class IntBuffer {
   data = new Int32Array(1 << 16);
   length = 0;
