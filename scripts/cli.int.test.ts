@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestIncrementalPass } from '../shared/queues.js';
 import { verifyUserToken } from '../shared/tokens.js';
 import { type TestApi, createTestApi } from '../test/support/api.js';
 import { seedUsers } from './seed.js';
@@ -37,9 +38,12 @@ describe('commands', () => {
 
   it('npm run rebuild waits for the run and prints its summary as the last line', async () => {
     await seedUsers(t.db, { users: 500, seed: 5 });
+    // An incremental pass is due: the command lends the rebuild its workers, not that pass.
+    await requestIncrementalPass(t.deps.queues, 0);
     const { stdout } = await tsx('scripts/rebuild.ts');
     const summary = JSON.parse(stdout.trim().split('\n').at(-1)!);
     expect(summary).toMatchObject({ users: 500, partitions: expect.any(Number), duration_ms: expect.any(Number), users_per_s: expect.any(Number) });
+    expect(await t.deps.queues.incremental.getJobCounts('wait', 'active', 'completed')).toEqual({ wait: 1, active: 0, completed: 0 });
   });
 
   it('npm run migrate is safe to repeat', async () => {

@@ -1,4 +1,4 @@
-// `npm run rebuild`: starts a full rebuild, lends this process's workers to it (so it finishes even
+// `npm run rebuild`: starts a full rebuild, lends this process's rebuild workers to it (so it finishes even
 // when no `npm run worker` is running, and faster when some are), shows progress, and prints the
 // summary as the last line: one JSON object.
 import { SingleBar } from 'cli-progress';
@@ -11,7 +11,7 @@ import { localConfig } from './lib/local-env.js';
 const config = await localConfig();
 const res = await openResources({ ...config, LOG_LEVEL: process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn' }, 'rebuild');
 const queues = openQueues(res.config);
-const workers = startWorkers(res, queues);
+const workers = startWorkers(res, queues, { incremental: false });
 const { jobId, alreadyRunning } = await triggerRebuild(res.db, queues, res.config.REBUILD_PARTITIONS, 'cli');
 // One full rebuild at a time: when one is running, follow it (and lend it these workers).
 console.error(alreadyRunning ? `rebuild ${jobId} is already running; following it` : `rebuild ${jobId} started`);

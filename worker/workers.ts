@@ -12,7 +12,14 @@ import { incrementalProcessor } from './processors/incremental.js';
 import { partitionProcessor } from './processors/rebuild-partition.js';
 import { rebuildProcessor } from './processors/rebuild.js';
 
-export function startWorkers(res: Resources, queues: Queues) {
+export interface WorkerOptions {
+  /** Run the incremental pass too (default). `npm run rebuild` lends only the rebuild's workers: an
+   * incremental job it picked up (loading the live index, ranking every changed user) would hold up
+   * its exit, and its memory, long after the rebuild it came for. */
+  incremental?: boolean;
+}
+
+export function startWorkers(res: Resources, queues: Queues, opts: WorkerOptions = {}) {
   const { config, db, log } = res;
   const connection = createRedis(config, 'worker');
   const common = {
@@ -32,7 +39,7 @@ export function startWorkers(res: Resources, queues: Queues) {
   const workers = [
     new Worker(QUEUE.partition, partitions, { ...common, concurrency: config.WORKER_CONCURRENCY }),
     new Worker(QUEUE.rebuild, rebuildProcessor({ db, queues, partitions: config.REBUILD_PARTITIONS }), common),
-    new Worker(QUEUE.incremental, incrementalProcessor({ ...shared, live }), common),
+    ...(opts.incremental === false ? [] : [new Worker(QUEUE.incremental, incrementalProcessor({ ...shared, live }), common)]),
   ];
   for (const w of workers) watch(w, log);
   return {
