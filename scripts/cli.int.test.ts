@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestIncrementalPass } from '../shared/queues.js';
 import { verifyUserToken } from '../shared/tokens.js';
 import { type TestApi, createTestApi } from '../test/support/api.js';
+import { commandEnv } from '../test/support/env.js';
 import { seedUsers } from './seed.js';
 
 const run = promisify(execFile);
@@ -12,18 +13,7 @@ let t: TestApi;
 let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   t = await createTestApi();
-  env = {
-    PATH: process.env.PATH,
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: t.config.DATABASE_URL,
-    REDIS_URL: t.config.REDIS_URL,
-    REDIS_CLUSTER: t.config.REDIS_CLUSTER,
-    REDIS_PREFIX: t.config.REDIS_PREFIX,
-    JWT_SECRET: t.config.JWT_SECRET,
-    ADMIN_TOKEN: t.config.ADMIN_TOKEN,
-    REBUILD_PARTITIONS: '4',
-  };
+  env = commandEnv(t.config, { REBUILD_PARTITIONS: '4' });
 });
 afterAll(() => t.close());
 

@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestEnv, createTestEnv } from '../test/support/env.js';
+import { type TestEnv, commandEnv, createTestEnv } from '../test/support/env.js';
 import { seedUsers } from './seed.js';
 
 let t: TestEnv;
@@ -24,20 +24,7 @@ const alive = (pid: number) => {
 /** Starts `npm start` and collects its JSON log lines (pino) until `until` has seen what it needs. */
 function start(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    env: {
-      PATH: process.env.PATH!,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      PORT: '0',
-      DATABASE_URL: t.config.DATABASE_URL,
-      REDIS_URL: t.config.REDIS_URL,
-      REDIS_CLUSTER: t.config.REDIS_CLUSTER,
-      REDIS_PREFIX: t.config.REDIS_PREFIX,
-      JWT_SECRET: t.config.JWT_SECRET,
-      ADMIN_TOKEN: t.config.ADMIN_TOKEN,
-      REBUILD_PARTITIONS: '2',
-      ...env,
-    },
+    env: commandEnv(t.config, { LOG_LEVEL: 'info', PORT: '0', REBUILD_PARTITIONS: '2', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: any[] = [];

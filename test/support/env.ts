@@ -14,6 +14,20 @@ export interface TestEnv {
 /** The run's Redis (one server, or one node of the local cluster) for createRedis. */
 export const testRedis = () => ({ REDIS_URL: inject('redisUrl'), REDIS_CLUSTER: inject('redisCluster') ? 'on' as const : 'off' as const });
 
+/** The environment of a command run as a separate process (`node --import tsx ...`) on this test's database and Redis. */
+export const commandEnv = (config: Config, extra: Record<string, string> = {}): Record<string, string> => ({
+  PATH: process.env.PATH!,
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'warn',
+  DATABASE_URL: config.DATABASE_URL,
+  REDIS_URL: config.REDIS_URL,
+  REDIS_CLUSTER: config.REDIS_CLUSTER,
+  REDIS_PREFIX: config.REDIS_PREFIX,
+  JWT_SECRET: config.JWT_SECRET,
+  ADMIN_TOKEN: config.ADMIN_TOKEN,
+  ...extra,
+});
+
 export async function createTestEnv(overrides: Record<string, string> = {}): Promise<TestEnv> {
   const name = `mm_t_${randomBytes(6).toString('hex')}`;
   const adminUrl = inject('adminDatabaseUrl');
