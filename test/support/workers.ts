@@ -7,6 +7,7 @@ import type { Queues } from '../../shared/queues.js';
 import { type RebuildStatus, rebuildStatus } from '../../shared/rebuild.js';
 import { createRedis } from '../../shared/redis.js';
 import { startWorkers } from '../../worker/workers.js';
+import { commandEnv } from './env.js';
 
 export function inProcessWorkers(config: Config, db: Pool, queues: Queues) {
   const redis = createRedis(config);
@@ -25,23 +26,14 @@ const NEVER = '0 0 1 1 *';
 
 /** `npm run worker` as a child process on the test's database and key prefix. */
 export function workerProcess(config: Config, extraEnv: Record<string, string> = {}): ChildProcess {
-  const env = {
-    PATH: process.env.PATH,
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: config.DATABASE_URL,
-    REDIS_URL: config.REDIS_URL,
-    REDIS_CLUSTER: config.REDIS_CLUSTER,
-    REDIS_PREFIX: config.REDIS_PREFIX,
-    JWT_SECRET: config.JWT_SECRET,
-    ADMIN_TOKEN: config.ADMIN_TOKEN,
+  const env = commandEnv(config, {
     REBUILD_CRON: NEVER,
     INCREMENTAL_CRON: NEVER,
     WORKER_CONCURRENCY: '1',
     WORKER_LOCK_MS: String(config.WORKER_LOCK_MS),
     WORKER_STALLED_MS: String(config.WORKER_STALLED_MS),
     ...extraEnv,
-  };
+  });
   const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr?.on('data', (d) => process.stderr.write(`[worker ${child.pid}] ${d}`));
   return child;
