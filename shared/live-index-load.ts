@@ -1,4 +1,4 @@
-// Loading the live index: one snapshot's xmin and everyone who may be shown, as a built MatchIndex.
+// Loading the live index: one snapshot (the watermark) and everyone who may be shown, as a built MatchIndex.
 // At a million users building takes over a second of CPU, so the API does it in a worker thread
 // (below) and only swaps the result in: requests never wait behind it.
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -11,7 +11,7 @@ import type { Weights } from './matching/score.js';
 
 export interface Loaded {
   index: MatchIndex;
-  /** The snapshot's xmin: every change below it is in the index. */
+  /** The snapshot it was read in (pg_snapshot text): every change that snapshot saw is in the index. */
   watermark: string;
 }
 
@@ -19,10 +19,10 @@ export async function loadIndex(db: Pool, weights?: Weights): Promise<Loaded> {
   return withTransaction(
     db,
     async (client) => {
-      const [{ xmin }] = await rows(client, 'snapshot_xmin');
+      const [{ snapshot }] = await rows(client, 'snapshot_xmin');
       const users: Candidate[] = [];
       await eachCopyRow(copyOutQuery(client, 'population', []), (f) => users.push(candidateOfFields(f)));
-      return { index: new MatchIndex(columnsFrom(users), weights), watermark: xmin as string };
+      return { index: new MatchIndex(columnsFrom(users), weights), watermark: snapshot as string };
     },
     'snapshot',
   );

@@ -3,15 +3,16 @@
 //
 // Change capture: every user row carries the xid8 of the transaction that last changed it
 // (change_xid, set by a trigger), erasures are logged the same way, and the index knows a
-// watermark: the xmin of the snapshot it last read changes in. Everything below the watermark had
-// finished by then, so it is in the index or the delta; everything at or above it is read again.
-// A long transaction holds the watermark back until it commits, so it is never missed; no clock is
+// watermark: the snapshot it last read changes in. What that snapshot saw is in the index or the
+// delta; what it could not see (its transactions in progress, and every later one) is read next
+// (unseen_xids, migration 0008). A long transaction is read when it commits, and until then costs
+// nothing: neither what committed around it nor its own invisible rows are read again. No clock is
 // involved. Reads are bounded: a poll pages through the changes, and when more changed than is
 // worth folding in (a bulk load), a fresh index is built in the background and swapped in when
 // ready, while the old one keeps serving. A request reads at most REQUEST_CHANGES rows of changes.
 import { Worker } from 'node:worker_threads';
 import { candidateOfRow } from './candidates.js';
-import { type Pool, listen, rows, withTransaction } from './db.js';
+import { type Pool, listen, preparedRows, rows, withTransaction } from './db.js';
 import { type Loaded, loadIndex } from './live-index-load.js';
 import { type Ranked, MatchIndex, swipeViewFrom } from './matching/engine.js';
 import type { Weights } from './matching/score.js';
@@ -28,7 +29,7 @@ interface Snapshot {
   index: MatchIndex;
   /** Users changed since the index was read, by id: their current row, or null when no one may be shown them. */
   delta: Map<number, Candidate | null>;
-  /** Every change by a transaction below this xid8 is in index + delta. */
+  /** A snapshot (pg_snapshot text): every change it saw is in index + delta. */
   watermark: string;
 }
 
@@ -74,7 +75,7 @@ export class LiveIndex {
     const snap = await this.ready();
     const [[asker], changed] = await Promise.all([
       rows(this.db, 'asker', [userId]),
-      rows<ChangeRow>(this.db, 'changed_since', [snap.watermark, '0', 0, REQUEST_CHANGES + 1]),
+      preparedRows<ChangeRow>(this.db, 'changed_since', [snap.watermark, '0', 0, REQUEST_CHANGES + 1]),
     ]);
     if (!asker) return undefined;
     // Far behind (a bulk load just committed): the poll catches up; meanwhile the first rows do.
@@ -169,17 +170,17 @@ export class LiveIndex {
     if (this.reloading) return;
     const limit = this.opts.rebuildAt ?? 20_000;
     if (snap.delta.size >= limit) return this.reload();
-    // One snapshot: its xmin becomes the watermark once every change in it is folded in.
+    // One snapshot: it becomes the watermark once every change it saw is folded in.
     const found = await withTransaction(
       this.db,
       async (client) => {
-        const [{ xmin }] = await rows(client, 'snapshot_xmin');
+        const [{ snapshot }] = await rows(client, 'snapshot_xmin');
         const all: ChangeRow[] = [];
         for (let after: [string, number] = ['0', 0]; ; ) {
-          const batch = await rows<ChangeRow>(client, 'changed_since', [snap.watermark, after[0], after[1], POLL_BATCH]);
+          const batch = await preparedRows<ChangeRow>(client, 'changed_since', [snap.watermark, after[0], after[1], POLL_BATCH]);
           all.push(...batch);
           if (all.length + snap.delta.size > limit) return undefined;
-          if (batch.length < POLL_BATCH) return { xmin: xmin as string, all };
+          if (batch.length < POLL_BATCH) return { snapshot: snapshot as string, all };
           const last = batch.at(-1)!;
           after = [last.change_xid, last.id];
         }
@@ -189,7 +190,7 @@ export class LiveIndex {
     if (!found) return this.reload();
     if (this.snap !== snap) return; // swapped meanwhile
     for (const r of found.all) snap.delta.set(r.id, asCandidate(r));
-    snap.watermark = found.xmin;
+    snap.watermark = found.snapshot;
   }
 
   private async load(): Promise<Snapshot> {

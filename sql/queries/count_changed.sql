@@ -1,2 +1,5 @@
--- $1 watermark (xid8), $2 cap: how many users changed at or above the watermark, counted up to $2.
-select count(*)::int as n from (select 1 from users where change_xid >= $1::xid8 limit $2) c;
+-- $1 watermark (pg_snapshot), $2 cap: how many users changed unseen by the watermark, counted up to $2.
+select count(*)::int as n
+from (select 1 from unseen_xids($1::pg_snapshot) r
+      cross join lateral (select 1 from users u where u.change_xid >= r.lo and u.change_xid < r.hi limit $2) u
+      limit $2) c;

@@ -4,9 +4,9 @@
 // rebuild. Idempotent: a retry redoes the same users from the same cursor.
 //
 // It reads the same change stream as the live index (users.change_xid, see shared/live-index.ts)
-// from a cursor kept in Postgres: a chain of passes works through the changes at or above the
-// watermark in (change_xid, id) order, BATCH users a pass, and when it reaches the end the
-// watermark moves to the xmin of the snapshot that began the chain. A full rebuild moves it too.
+// from a cursor kept in Postgres: a chain of passes works through the changes its watermark (a
+// snapshot) did not see, in (change_xid, id) order, BATCH users a pass, and when it reaches the end
+// the watermark moves to the snapshot that began the chain. A full rebuild moves it too.
 import type { Job } from 'bullmq';
 import { type Db, type Pool, rows, withTransaction } from '../../shared/db.js';
 import { type FeedStore, refreshUserList } from '../../shared/feed.js';
@@ -21,7 +21,7 @@ export const CURSOR = 'incremental';
 
 interface Cursor {
   watermark: string;
-  chain_xmin: string | null;
+  chain_snapshot: string | null;
   after_xid: string | null;
   after_id: number | null;
 }
@@ -36,23 +36,23 @@ export function incrementalProcessor(deps: FeedStore & { db: Pool; weights?: Wei
     const read = await withTransaction(
       deps.db,
       async (tx) => {
-        const [{ xmin }] = await rows(tx, 'snapshot_xmin');
+        const [{ snapshot }] = await rows(tx, 'snapshot_xmin');
         const [cursor] = await rows<Cursor>(tx, 'get_cursor', [CURSOR]);
-        if (!cursor) return { xmin: xmin as string, cursor, changed: [] };
+        if (!cursor) return { snapshot: snapshot as string, cursor, changed: [] };
         if (!cursor.after_xid) {
           const [{ n }] = await rows(tx, 'count_changed', [cursor.watermark, MAX_CHAIN + 1]);
-          if (n > MAX_CHAIN) return { xmin: xmin as string, cursor, changed: [], skipped: true };
+          if (n > MAX_CHAIN) return { snapshot: snapshot as string, cursor, changed: [], skipped: true };
         }
         const changed = await rows<{ id: number; change_xid: string; present: boolean; shown: boolean }>(tx, 'changed_since', [
           cursor.watermark, cursor.after_xid ?? '0', cursor.after_id ?? 0, BATCH,
         ]);
-        return { xmin: xmin as string, cursor, changed };
+        return { snapshot: snapshot as string, cursor, changed };
       },
       'snapshot',
     );
     // First pass ever, or a bulk load: what came before is a full rebuild's to cover.
     if (!read.cursor || 'skipped' in read) {
-      await rows(deps.db, 'set_cursor', [CURSOR, read.xmin, null, null, null]);
+      await rows(deps.db, 'set_cursor', [CURSOR, read.snapshot, null, null, null]);
       return { users: 0, offered: 0, more: false, ...('skipped' in read ? { skipped: `over ${MAX_CHAIN} changes: left to the full rebuild (npm run rebuild, or the nightly one)` } : {}) };
     }
     let offered = 0;
@@ -70,10 +70,10 @@ export function incrementalProcessor(deps: FeedStore & { db: Pool; weights?: Wei
       offered += entries.length;
     }
     const more = read.changed.length === BATCH;
-    const chainXmin = read.cursor.chain_xmin ?? read.xmin;
+    const chainSnapshot = read.cursor.chain_snapshot ?? read.snapshot;
     const last = read.changed.at(-1);
-    if (more) await rows(deps.db, 'set_cursor', [CURSOR, read.cursor.watermark, chainXmin, last!.change_xid, last!.id]);
-    else await rows(deps.db, 'set_cursor', [CURSOR, chainXmin, null, null, null]);
+    if (more) await rows(deps.db, 'set_cursor', [CURSOR, read.cursor.watermark, chainSnapshot, last!.change_xid, last!.id]);
+    else await rows(deps.db, 'set_cursor', [CURSOR, chainSnapshot, null, null, null]);
     return { users, offered, more };
   };
 }
