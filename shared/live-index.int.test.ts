@@ -135,6 +135,25 @@ describe('live index', () => {
     }
   });
 
+  it('keeps the delta short while a small population fills up: it reloads past 1,000 changes, not 20,000', async () => {
+    const r = rng(8);
+    await populate(r, 40);
+    const live = new LiveIndex(env.db, { pollMs: 20 });
+    try {
+      const first = await live.ready();
+      // Committed in steps a poll folds in, as registrations arrive during a bulk load.
+      for (let step = 0; step < 6; step++) {
+        await env.db.query(`insert into users (name, age, height, preferred_age_min, preferred_age_max, preferred_height_min, preferred_height_max)
+          select 'Step ' || i, 30, 170, 18, 120, 100, 250 from generate_series(1, 300) i`);
+        await new Promise((done) => setTimeout(done, 100));
+      }
+      await expect.poll(() => (live as any).snap !== first, { timeout: 5_000 }).toBe(true);
+      expect((live as any).snap.delta.size).toBeLessThan(1_000);
+    } finally {
+      live.stop();
+    }
+  });
+
   it('reloads at once when a bulk load says it committed', async () => {
     const r = rng(7);
     await populate(r, 20);

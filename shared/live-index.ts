@@ -29,6 +29,9 @@ interface Snapshot {
   index: MatchIndex;
   /** Users changed since the index was read, by id: their current row, or null when no one may be shown them. */
   delta: Map<number, Candidate | null>;
+  /** The delta as each request uses it, kept with each fold rather than rebuilt per request: its ids, sorted, and its shown rows. */
+  deltaIds: Int32Array;
+  deltaShown: Candidate[];
   /** A snapshot (pg_snapshot text): every change it saw is in index + delta. */
   watermark: string;
 }
@@ -81,16 +84,22 @@ export class LiveIndex {
     // Far behind (a bulk load just committed): the poll catches up; meanwhile the first rows do.
     if (changed.length > REQUEST_CHANGES) this.pollSoon();
     const me = candidateOfRow(asker);
-    const fresh = new Map(snap.delta);
-    for (const r of changed.slice(0, REQUEST_CHANGES)) fresh.set(r.id, asCandidate(r));
-
     const hidden = new Set<number>([...asker.excluded, ...asker.passed_me]);
-    const liked = new Set<number>(asker.liked_me);
     const sorted = (ids: Iterable<number>) => Int32Array.from(ids).sort();
     // The index's rows of changed users are stale: leave them out there and judge their current rows
     // (in the same ranking, as the liked-you cap spans both).
-    const extras = [...fresh.values()].filter((v): v is Candidate => v !== null && !hidden.has(v.id));
-    const ranked = snap.index.topK(me, k, swipeViewFrom(sorted(new Set([...hidden, ...fresh.keys()])), sorted(liked)), extras);
+    let excluded: Int32Array;
+    let extras: Candidate[];
+    if (!changed.length) {
+      excluded = mergeSorted(sorted(hidden), snap.deltaIds);
+      extras = hidden.size ? snap.deltaShown.filter((v) => !hidden.has(v.id)) : snap.deltaShown;
+    } else {
+      const fresh = new Map(snap.delta);
+      for (const r of changed.slice(0, REQUEST_CHANGES)) fresh.set(r.id, asCandidate(r));
+      excluded = sorted(new Set([...hidden, ...fresh.keys()]));
+      extras = [...fresh.values()].filter((v): v is Candidate => v !== null && !hidden.has(v.id));
+    }
+    const ranked = snap.index.topK(me, k, swipeViewFrom(excluded, sorted(new Set<number>(asker.liked_me))), extras);
     return { ranked, xmin: asker.xmin, version: Number(asker.version), swipedMe: new Set([...asker.passed_me, ...asker.liked_me]) };
   }
 
@@ -168,7 +177,11 @@ export class LiveIndex {
   private async poll(): Promise<void> {
     const snap = this.snap!;
     if (this.reloading) return;
-    const limit = this.opts.rebuildAt ?? 20_000;
+    // Every request goes over the delta, and a reload costs about what the population does: fold
+    // in up to an eighth of it (at least 1,000 users, at most rebuildAt) before reloading. Loading a
+    // few thousand users takes milliseconds, so a system filling up (a bulk load into an empty one)
+    // keeps its delta short.
+    const limit = Math.min(this.opts.rebuildAt ?? 20_000, Math.max(1_000, snap.index.size >> 3));
     if (snap.delta.size >= limit) return this.reload();
     // One snapshot: it becomes the watermark once every change it saw is folded in.
     const found = await withTransaction(
@@ -190,6 +203,7 @@ export class LiveIndex {
     if (!found) return this.reload();
     if (this.snap !== snap) return; // swapped meanwhile
     for (const r of found.all) snap.delta.set(r.id, asCandidate(r));
+    if (found.all.length) Object.assign(snap, deltaView(snap.delta));
     snap.watermark = found.snapshot;
   }
 
@@ -197,8 +211,27 @@ export class LiveIndex {
     const url = (this.db as { options?: { connectionString?: string } }).options?.connectionString;
     const { weights } = this.opts;
     const { index, watermark } = url && this.opts.offThread !== false ? await loadOffThread(url, weights) : await loadIndex(this.db, weights);
-    return { index, delta: new Map(), watermark };
+    return { index, delta: new Map(), watermark, ...deltaView(new Map()) };
   }
+}
+
+function deltaView(delta: Map<number, Candidate | null>): Pick<Snapshot, 'deltaIds' | 'deltaShown'> {
+  return {
+    deltaIds: Int32Array.from(delta.keys()).sort(),
+    deltaShown: [...delta.values()].filter((v): v is Candidate => v !== null),
+  };
+}
+
+/** Two sorted id lists as one (an id on both appears twice, which the swipe view allows). */
+function mergeSorted(a: Int32Array, b: Int32Array): Int32Array {
+  if (!a.length) return b;
+  if (!b.length) return a;
+  const out = new Int32Array(a.length + b.length);
+  let i = 0, j = 0, o = 0;
+  while (i < a.length && j < b.length) out[o++] = a[i]! <= b[j]! ? a[i++]! : b[j++]!;
+  while (i < a.length) out[o++] = a[i++]!;
+  while (j < b.length) out[o++] = b[j++]!;
+  return out;
 }
 
 /** loadIndex in a worker thread of its own; the built index comes back as transferred buffers. */

@@ -102,6 +102,11 @@ export class MatchIndex {
    * changed since the index was built); the caller leaves their ids out through `swipes.excluded`
    * (so the index's stale rows are skipped) and passes only those u has not swiped on.
    */
+  /** How many users it holds. */
+  get size(): number {
+    return this.cols.length;
+  }
+
   topK(u: Candidate, k: number, swipes: SwipeView, extras: readonly Candidate[] = []): Ranked[] {
     const n = Math.max(0, Math.min(Math.floor(k), this.cols.length + extras.length));
     if (this.outIds.length < n) {
