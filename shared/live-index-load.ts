@@ -28,18 +28,21 @@ export async function loadIndex(db: Pool, weights?: Weights): Promise<Loaded> {
   );
 }
 
-// As a worker thread: load once from workerData.databaseUrl, send the parts (buffers transferred), exit.
+// As a worker thread, kept for the life of its LiveIndex (starting one costs over a second of CPU,
+// most of it compiling modules, and a filling system reloads often): each { load: n } message is
+// answered with { load: n, parts, watermark } (buffers transferred) or { load: n, error }.
 if (!isMainThread && workerData?.liveIndexLoad) {
   const db = createPool(workerData.databaseUrl as string, 1);
-  loadIndex(db, workerData.weights as Weights | undefined)
-    .then(({ index, watermark }) => {
-      const parts = index.parts();
-      const buffers = new Set<ArrayBufferLike>();
-      for (const part of [parts.cols, parts.buckets]) {
-        for (const v of Object.values(part)) if (ArrayBuffer.isView(v)) buffers.add(v.buffer);
-      }
-      parentPort!.postMessage({ parts, watermark }, [...buffers] as ArrayBuffer[]);
-    })
-    .catch((err: Error) => parentPort!.postMessage({ error: err.message }))
-    .finally(() => db.end());
+  parentPort!.on('message', ({ load }: { load: number }) => {
+    loadIndex(db, workerData.weights as Weights | undefined)
+      .then(({ index, watermark }) => {
+        const parts = index.parts();
+        const buffers = new Set<ArrayBufferLike>();
+        for (const part of [parts.cols, parts.buckets]) {
+          for (const v of Object.values(part)) if (ArrayBuffer.isView(v)) buffers.add(v.buffer);
+        }
+        parentPort!.postMessage({ load, parts, watermark }, [...buffers] as ArrayBuffer[]);
+      })
+      .catch((err: Error) => parentPort!.postMessage({ load, error: err.message }));
+  });
 }

@@ -70,6 +70,7 @@ export class LiveIndex {
   private failures = 0;
   private stopped = false;
   private unlisten?: () => Promise<void>;
+  private loader?: OffThreadLoader;
 
   constructor(readonly db: Pool, private readonly opts: LiveIndexOptions = {}) {}
 
@@ -133,6 +134,8 @@ export class LiveIndex {
     clearTimeout(this.retry);
     this.timer = undefined;
     void this.unlisten?.();
+    this.loader?.stop();
+    this.loader = undefined;
   }
 
   private retryLoad(err: unknown) {
@@ -210,7 +213,8 @@ export class LiveIndex {
   private async load(): Promise<Snapshot> {
     const url = (this.db as { options?: { connectionString?: string } }).options?.connectionString;
     const { weights } = this.opts;
-    const { index, watermark } = url && this.opts.offThread !== false ? await loadOffThread(url, weights) : await loadIndex(this.db, weights);
+    if (url && this.opts.offThread !== false) this.loader ??= new OffThreadLoader(url, weights);
+    const { index, watermark } = this.loader ? await this.loader.load() : await loadIndex(this.db, weights);
     return { index, delta: new Map(), watermark, ...deltaView(new Map()) };
   }
 }
@@ -234,16 +238,51 @@ function mergeSorted(a: Int32Array, b: Int32Array): Int32Array {
   return out;
 }
 
-/** loadIndex in a worker thread of its own; the built index comes back as transferred buffers. */
-function loadOffThread(databaseUrl: string, weights?: Weights): Promise<Loaded> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./live-index-thread.mjs', import.meta.url), {
-      workerData: { liveIndexLoad: true, databaseUrl, weights },
+type LoadReply = { load: number; error?: string; parts: Parameters<typeof MatchIndex.fromParts>[0]; watermark: string };
+
+/** loadIndex in a worker thread, one for the life of the LiveIndex; the built index comes back as transferred buffers. */
+class OffThreadLoader {
+  private worker?: Worker;
+  private next = 0;
+  private readonly waiting = new Map<number, { resolve: (l: Loaded) => void; reject: (e: Error) => void }>();
+
+  constructor(private readonly databaseUrl: string, private readonly weights?: Weights) {}
+
+  load(): Promise<Loaded> {
+    const worker = this.thread();
+    const load = ++this.next;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(load, { resolve, reject });
+      worker.postMessage({ load });
     });
-    worker.once('message', (m: { error?: string; parts: Parameters<typeof MatchIndex.fromParts>[0]; watermark: string }) =>
-      m.error ? reject(new Error(m.error)) : resolve({ index: MatchIndex.fromParts(m.parts), watermark: m.watermark }),
-    );
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the live index loader stopped (exit code ${code})`)));
-  });
+  }
+
+  stop(): void {
+    void this.worker?.terminate();
+    this.worker = undefined;
+  }
+
+  private thread(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(new URL('./live-index-thread.mjs', import.meta.url), {
+      workerData: { liveIndexLoad: true, databaseUrl: this.databaseUrl, weights: this.weights },
+    });
+    worker.unref(); // an idle loader never keeps the process alive
+    worker.on('message', (m: LoadReply) => {
+      const w = this.waiting.get(m.load);
+      this.waiting.delete(m.load);
+      if (m.error) w?.reject(new Error(m.error));
+      else w?.resolve({ index: MatchIndex.fromParts(m.parts), watermark: m.watermark });
+    });
+    // A thread that failed or stopped fails what it was doing; the next load starts another.
+    const fail = (err: Error) => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const w of this.waiting.values()) w.reject(err);
+      this.waiting.clear();
+    };
+    worker.once('error', fail);
+    worker.once('exit', (code) => fail(new Error(`the live index loader stopped (exit code ${code})`)));
+    this.worker = worker;
+    return worker;
+  }
 }

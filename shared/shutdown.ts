@@ -10,6 +10,8 @@ export function onShutdown(log: Logger, closers: (() => Promise<unknown>)[]): vo
     for (const close of closers) await close().catch((err) => log.error({ err }, 'error while closing'));
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  // `on`, not `once`: a second signal while closing (npm start's supervisor and a process-group
+  // kill both send one) would otherwise kill the process mid-close, its requests unanswered.
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }
