@@ -6,7 +6,7 @@ import { parse } from 'csv-parse';
 import { BULK, type Pool, createPool } from '../shared/db.js';
 import { migrate } from '../shared/migrate.js';
 import { type NewProfile, newProfileSchema, preferenceFields, rangeIssues } from '../shared/profile.js';
-import { loadUsers } from './lib/copy-users.js';
+import { loadUsers, runInBackground } from './lib/copy-users.js';
 import { localConfig } from './lib/local-env.js';
 
 export const CSV_FIELDS = ['name', 'age', 'height', 'gender', 'interested_in', 'preferred_age_min', 'preferred_age_max',
@@ -121,6 +121,7 @@ async function main() {
     console.error(`usage: npm run import -- path/to/profiles.csv\n  header: ${CSV_FIELDS.join(',')}; interested_in like woman;man`);
     process.exit(2);
   }
+  runInBackground();
   const config = await localConfig();
   const pool = createPool(config.DATABASE_URL, { ...BULK, max: 2 });
   const started = performance.now();

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { BULK, type Pool, copyIn, createPool, rows as queryRows, withTransaction } from '../shared/db.js';
 import { migrate } from '../shared/migrate.js';
-import { chunks, copyUsers, dropIndexesIfEmpty, reserveUserIds, skipForeignKeyChecks } from './lib/copy-users.js';
+import { chunks, copyUsers, dropIndexesIfEmpty, reserveUserIds, runInBackground, skipForeignKeyChecks } from './lib/copy-users.js';
 import { localConfig } from './lib/local-env.js';
 import { Traits, syntheticProfiles, syntheticSwipes } from './lib/synthetic.js';
 
@@ -154,6 +154,7 @@ async function main() {
     console.error(message.includes(USAGE) ? message : `${message}\n${USAGE}`);
     process.exit(2);
   }
+  runInBackground();
   const config = await localConfig();
   const pool = createPool(config.DATABASE_URL, { ...BULK, max: 2 });
   try {
