@@ -1,6 +1,7 @@
 // `npm start` as a user runs it: the supervisor, one workers process, API processes sharing the port.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { getPriority } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestEnv, commandEnv, createTestEnv } from '../test/support/env.js';
 import { seedUsers } from './seed.js';
@@ -62,6 +63,8 @@ describe('npm start', () => {
       const worker = lines.find((l) => l.msg === 'worker started').pid as number;
       // Two API processes, one workers process: none of them the supervisor.
       expect(new Set([...apis, worker, child.pid]).size).toBe(4);
+      // Ranking yields to requests: the workers process runs below the API's CPU priority.
+      for (const api of apis) expect(getPriority(worker)).toBeGreaterThan(getPriority(api));
       const port = Number(/localhost:(\d+)/.exec(listening(lines)[0].msg)![1]);
       const base = `http://127.0.0.1:${port}`;
       expect((await fetch(`${base}/healthz`)).status).toBe(200);

@@ -6,6 +6,7 @@
 // request's event loop. Each child runs a production entry point unchanged (api/main.ts,
 // worker/main.ts) on the environment completed here.
 import cluster, { type Worker } from 'node:cluster';
+import { constants, setPriority } from 'node:os';
 import { configFromEnvOrExit } from '../shared/config.js';
 import { createLogger } from '../shared/logger.js';
 import { prepareLocalEnv } from './lib/local-env.js';
@@ -14,7 +15,17 @@ const ROLES = { api: '../api/main.js', worker: '../worker/main.js' } as const;
 type Role = keyof typeof ROLES;
 
 if (cluster.isPrimary) await supervise();
-else await import(ROLES[process.env.MM_ROLE as Role]);
+else {
+  // On one machine the requests come first: the workers' ranking (and the threads it starts, which
+  // inherit this) runs below normal CPU priority, so a rebuild or a stream of incremental passes
+  // takes the cores the API leaves, not the API's. Not permitted: it runs as it is.
+  if (process.env.MM_ROLE === 'worker') {
+    try {
+      setPriority(constants.priority.PRIORITY_BELOW_NORMAL);
+    } catch {}
+  }
+  await import(ROLES[process.env.MM_ROLE as Role]);
+}
 
 async function supervise() {
   // The whole system on one machine is a development (or demo) run unless NODE_ENV says otherwise;
