@@ -38,7 +38,7 @@ if (!isMainThread && workerData?.liveIndexLoad) {
       .then(({ index, watermark }) => {
         const parts = index.parts();
         const buffers = new Set<ArrayBufferLike>();
-        for (const part of [parts.cols, parts.buckets]) {
+        for (const part of [parts.cols, parts.buckets, { idTable: parts.idTable }]) {
           for (const v of Object.values(part)) if (ArrayBuffer.isView(v)) buffers.add(v.buffer);
         }
         parentPort!.postMessage({ load, parts, watermark }, [...buffers] as ArrayBuffer[]);

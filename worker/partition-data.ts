@@ -12,6 +12,7 @@ import { CANDIDATE_COLUMNS as C } from '../shared/candidates.js';
 import { type CardCheck, packCard } from '../shared/cards.js';
 import { type Gender, GENDERS, genderBit } from '../shared/genders.js';
 import { type Columns, MatchIndex, emptyColumns } from '../shared/matching/engine.js';
+import { interestsAt, setInterests } from '../shared/matching/columns.js';
 import type { Weights } from '../shared/matching/score.js';
 import type { Partition } from '../shared/rebuild-plan.js';
 
@@ -131,7 +132,7 @@ export async function loadPopulation(db: Pool): Promise<Population> {
         // Interest tags as JSON ('[]' and \N: none).
         if (e[14]! - s[14]! > 2) {
           const t = JSON.parse(copyText(b, s[14]!, e[14]!)!) as string[];
-          cols.interests[n] = t.length ? t : null;
+          setInterests(cols, n, t);
         }
         name.push(copyText(b, s[C]!, e[C]!)!);
         bio.push(copyText(b, s[C + 1]!, e[C + 1]!));
@@ -171,7 +172,7 @@ export function indexColumns(cols: Columns, shown: Uint8Array): Columns {
     const to = sub[key];
     if (ArrayBuffer.isView(from)) for (let i = 0; i < keep.length; i++) (to as Int32Array)[i] = (from as Int32Array)[keep[i]!]!;
   }
-  for (let i = 0; i < keep.length; i++) sub.interests[i] = cols.interests[keep[i]!]!;
+  sub.interestLists = cols.interestLists; // interestOf came with the typed arrays
   sub.length = keep.length;
   return sub;
 }
@@ -210,7 +211,7 @@ export function memberCard(pop: Population, row: number): string {
   };
   const card = {
     id: cols.id[row]!, name: pop.name[row]!, age: cols.age[row]!, height: cols.height[row]!,
-    gender: GENDER_OF_BIT.get(cols.genderBit[row]!) ?? null, bio: pop.bio[row]!, interests: cols.interests[row] ?? [],
+    gender: GENDER_OF_BIT.get(cols.genderBit[row]!) ?? null, bio: pop.bio[row]!, interests: interestsAt(cols, row) ?? [],
   };
   return packCard(pop.version[row]!, pop.shown[row] === 1, m, JSON.stringify(card));
 }

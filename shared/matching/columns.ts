@@ -17,8 +17,40 @@ export interface Columns {
   likesReceived: Int32Array;
   passesReceived: Int32Array;
   days: Int32Array;
-  /** Interest tags per row (null: none). */
-  interests: (readonly string[] | null)[];
+  /**
+   * Interest tags per row, as an index into interestLists (0: none). Not an array of a million
+   * arrays: a typed array crosses to another thread as a transferred buffer, where cloning such an
+   * array took 80-230 ms of the receiving thread at a million users (the API's, at each reload).
+   */
+  interestOf: Int32Array;
+  /** The distinct tag lists; entry 0 is null. */
+  interestLists: (readonly string[] | null)[];
+}
+
+/** Per Columns being filled: tag list (joined) -> its index in interestLists. */
+const interned = new WeakMap<Columns, Map<string, number>>();
+
+export function interestsAt(cols: Columns, row: number): readonly string[] | null {
+  return cols.interestLists[cols.interestOf[row]!]!;
+}
+
+export function setInterests(cols: Columns, row: number, tags: readonly string[] | null | undefined): void {
+  if (!tags?.length) {
+    cols.interestOf[row] = 0;
+    return;
+  }
+  let dict = interned.get(cols);
+  if (!dict) {
+    dict = new Map(cols.interestLists.flatMap((l, i): [string, number][] => (l ? [[l.join('\u0000'), i]] : [])));
+    interned.set(cols, dict);
+  }
+  const key = tags.join('\u0000');
+  let i = dict.get(key);
+  if (i === undefined) {
+    i = cols.interestLists.push(tags) - 1;
+    dict.set(key, i);
+  }
+  cols.interestOf[row] = i;
 }
 
 /** Preallocated columns: fill rows 0..n-1, then set `length` to n. */
@@ -39,7 +71,8 @@ export function emptyColumns(capacity: number): Columns {
     likesReceived: new Int32Array(capacity),
     passesReceived: new Int32Array(capacity),
     days: new Int32Array(capacity),
-    interests: new Array<readonly string[] | null>(capacity).fill(null),
+    interestOf: new Int32Array(capacity),
+    interestLists: [null],
   };
 }
 
@@ -62,7 +95,8 @@ export function copyColumns(cols: Columns): Columns {
     likesReceived: cols.likesReceived.slice(0, n),
     passesReceived: cols.passesReceived.slice(0, n),
     days: cols.days.slice(0, n),
-    interests: cols.interests.slice(0, n),
+    interestOf: cols.interestOf.slice(0, n),
+    interestLists: cols.interestLists.slice(),
   };
 }
 
@@ -81,7 +115,7 @@ export function setRow(cols: Columns, row: number, u: Candidate): void {
   cols.likesReceived[row] = u.likesReceived ?? 0;
   cols.passesReceived[row] = u.passesReceived ?? 0;
   cols.days[row] = u.days ?? 0;
-  cols.interests[row] = u.interests?.length ? u.interests : null;
+  setInterests(cols, row, u.interests);
 }
 
 export function rowAt(cols: Columns, row: number): Candidate {
@@ -100,7 +134,7 @@ export function rowAt(cols: Columns, row: number): Candidate {
     likesReceived: cols.likesReceived[row]!,
     passesReceived: cols.passesReceived[row]!,
     days: cols.days[row]!,
-    interests: cols.interests[row]!,
+    interests: interestsAt(cols, row),
   };
 }
 

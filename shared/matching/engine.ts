@@ -1,5 +1,5 @@
 import type { Candidate } from './types.js';
-import { copyColumns, rowAt, type Columns } from './columns.js';
+import { copyColumns, interestsAt, rowAt, type Columns } from './columns.js';
 import { mutual } from './compatible.js';
 import { type Weights, FAIR, SCORE_BASE, baseScore, boost, checkWeights, interestPoints } from './score.js';
 import { SMALL_BUCKET, buildBuckets, type Buckets, type Group, type RowExtras } from './buckets.js';
@@ -24,6 +24,8 @@ export interface IndexParts {
   buckets: Buckets;
   tagIds: Map<string, number>;
   weights: Weights;
+  /** The id -> row hash table (id-lookup.ts), built with the rest rather than on the first query. */
+  idTable?: Int32Array;
 }
 
 export interface Ranked {
@@ -63,13 +65,13 @@ export class MatchIndex {
     this.cols = built?.cols ?? copyColumns(cols);
     if (built) for (const [t, id] of built.tagIds) this.tagIds.set(t, id);
     this.b = built?.buckets ?? buildBuckets(this.cols, this.rowExtras());
-    this.byId = new IdLookup(this.cols.id);
+    this.byId = new IdLookup(this.cols.id, built?.idTable);
     this.mine = new Uint8Array(this.tagIds.size);
   }
 
   /** What the index is made of: typed arrays and plain objects, so another thread can build it and send it over. */
   parts(): IndexParts {
-    return { cols: this.cols, buckets: this.b, tagIds: this.tagIds, weights: this.w };
+    return { cols: this.cols, buckets: this.b, tagIds: this.tagIds, weights: this.w, idTable: this.byId.table() };
   }
 
   /** An index from parts() of one built elsewhere (a worker thread), without building again. */
@@ -86,7 +88,7 @@ export class MatchIndex {
     const tags: number[] = [];
     for (let i = 0; i < n; i++) {
       boosts[i] = boost(rowAt(cols, i), this.w);
-      for (const t of cols.interests[i] ?? []) {
+      for (const t of interestsAt(cols, i) ?? []) {
         let id = tagIds.get(t);
         if (id === undefined) tagIds.set(t, (id = tagIds.size));
         tags.push(id);

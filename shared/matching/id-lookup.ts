@@ -3,7 +3,20 @@ export class IdLookup {
   private slotRow: Int32Array | null = null;
   private mask = 0;
 
-  constructor(private readonly ids: Int32Array) {}
+  /** `table`: one built elsewhere for the same ids (see table()). */
+  constructor(private readonly ids: Int32Array, table?: Int32Array) {
+    if (table) this.adopt(table);
+  }
+
+  /** The hash table, built now if it was not: another thread can build it and send it with the ids. */
+  table(): Int32Array {
+    return (this.slotRow ??= this.build());
+  }
+
+  private adopt(table: Int32Array) {
+    this.slotRow = table;
+    this.mask = table.length - 1;
+  }
 
   /** The row holding `id` (the first, if it repeats), or -1. */
   rowOf(id: number): number {
