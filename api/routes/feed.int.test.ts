@@ -84,9 +84,9 @@ describe('GET /potential_matches', () => {
     const base = { age: 90, height: 170, preferred_age_min: 90, preferred_age_max: 90, preferred_height_min: 150, preferred_height_max: 190 };
     const people = [];
     for (let i = 0; i < 6; i++) people.push(await t.register(base));
-    // Registered last, so their own list (computed at registration) holds the other five.
+    // Registered last, so their own list (computed in the background of their registration) holds the other five.
     const me = people.at(-1)!;
-    expect((await page(me, 5)).source).toBe('cache');
+    await expect.poll(async () => (await page(me, 5)).source, { timeout: 5000 }).toBe('cache');
     await t.deps.redis.del(keys(t.config.REDIS_PREFIX).feed(me.id));
     const live = await page(me, 5);
     expect(live.source).toBe('live');
