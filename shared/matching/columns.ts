@@ -17,6 +17,7 @@ export interface Columns {
   likesReceived: Int32Array;
   passesReceived: Int32Array;
   days: Int32Array;
+  idleDays: Int32Array;
   /** Interest tags per row (null: none). */
   interests: (readonly string[] | null)[];
 }
@@ -39,6 +40,7 @@ export function emptyColumns(capacity: number): Columns {
     likesReceived: new Int32Array(capacity),
     passesReceived: new Int32Array(capacity),
     days: new Int32Array(capacity),
+    idleDays: new Int32Array(capacity),
     interests: new Array<readonly string[] | null>(capacity).fill(null),
   };
 }
@@ -62,6 +64,7 @@ export function copyColumns(cols: Columns): Columns {
     likesReceived: cols.likesReceived.slice(0, n),
     passesReceived: cols.passesReceived.slice(0, n),
     days: cols.days.slice(0, n),
+    idleDays: cols.idleDays.slice(0, n),
     interests: cols.interests.slice(0, n),
   };
 }
@@ -81,6 +84,7 @@ export function setRow(cols: Columns, row: number, u: Candidate): void {
   cols.likesReceived[row] = u.likesReceived ?? 0;
   cols.passesReceived[row] = u.passesReceived ?? 0;
   cols.days[row] = u.days ?? 0;
+  cols.idleDays[row] = u.idleDays ?? 0;
   cols.interests[row] = u.interests?.length ? u.interests : null;
 }
 
@@ -100,6 +104,7 @@ export function rowAt(cols: Columns, row: number): Candidate {
     likesReceived: cols.likesReceived[row]!,
     passesReceived: cols.passesReceived[row]!,
     days: cols.days[row]!,
+    idleDays: cols.idleDays[row]!,
     interests: cols.interests[row]!,
   };
 }
