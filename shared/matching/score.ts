@@ -71,9 +71,15 @@ export const RECIPROCAL: Readonly<Weights> = Object.freeze({
   ...PREFERENCE_ONLY, likerCap: 20, appeal: 120, warmth: 120, interest: 80, interestCap: 3, congestion: 200, congestionRatio: 1,
 });
 
-/** Reciprocal with fairness: newcomers (first 14 days) and the under-exposed lifted. docs/ALGORITHM.md has the trade-off. */
+/**
+ * Reciprocal with fairness (docs/ALGORITHM.md has the trade-off, measured): the under-exposed lifted
+ * (up to 800 points below 8 swipes received a day) and anyone nobody swiped on for days (up to 500
+ * at 7 days idle; newcomers too, so no separate newcomer lift), the congested held back harder
+ * (likes waiting beyond half of what they answer), and likers kept first against those lifts.
+ */
 export const FAIR: Readonly<Weights> = Object.freeze({
-  ...RECIPROCAL, newcomerLift: 120, exposureLift: 150, exposureTarget: 3,
+  ...RECIPROCAL, appeal: 200, warmth: 40, congestion: 400, congestionRatio: 0.5, likedYouBonus: 1200, likerCap: 40,
+  newcomerLift: 0, exposureLift: 800, exposureTarget: 8, idleLift: 500, idleDays: 7,
 });
 
 /** |boost| stays below this, so costs fit the engine's slots (top-k.ts). */
