@@ -163,6 +163,8 @@ export function simulate(market: Market, o: MarketOptions, w: Weights): PolicyRe
   /** Whom each user passed on (they no longer see those). */
   const passedBy = people.map(() => new Set<number>());
   const impressions = new Float64Array(n);
+  /** The last day someone swiped on each user (-1: nobody yet), for `idleDays`. */
+  const lastSwipedOn = new Int32Array(n).fill(-1);
   const matchesOf = new Float64Array(n);
   const weeks = Math.floor(o.days / 7);
   const weekly: Float64Array[] = [];
@@ -188,7 +190,11 @@ export function simulate(market: Market, o: MarketOptions, w: Weights): PolicyRe
 
   for (let day = 0; day < o.days; day++) {
     const present = people.filter((p) => p.joinDay <= day);
-    for (const p of present) p.c.days = day - p.joinDay;
+    for (const p of present) {
+      const last = lastSwipedOn[idx(p.c.id)]!;
+      p.c.days = day - p.joinDay;
+      p.c.idleDays = last < 0 ? p.c.days : day - 1 - last; // as a nightly rebuild sees it: 0 if swiped on yesterday
+    }
     if (day % 7 === 0 && day + 7 <= o.days) {
       if (weekly.length) closeWeek();
       weekly.push(new Float64Array(n));
@@ -238,6 +244,7 @@ export function simulate(market: Market, o: MarketOptions, w: Weights): PolicyRe
         read++;
         shown++;
         impressions[vi]!++;
+        lastSwipedOn[vi] = day;
         weekly[weekly.length - 1]![vi]!++;
         if (day - v.joinDay < 7) firstWeek[vi]!++;
         swiped[ui]!.add(vid);

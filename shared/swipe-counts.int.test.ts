@@ -1,5 +1,6 @@
 // The ranking's counters: what the like and pass transactions append, folded, equals a recount
-// from the swipes table, also with many likes landing on one user at once.
+// from the swipes table, also with many likes landing on one user at once; so does when each was
+// last swiped on (the time of the latest swipe received, kept in the deltas).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestEnv, createTestEnv } from '../test/support/env.js';
 import { newProfileSchema } from './profile.js';
@@ -14,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => env.close());
 
 const counts = async () =>
-  (await env.db.query('select user_id, likes_given, passes_given, likes_received, passes_received from swipe_counts order by user_id')).rows;
+  (await env.db.query('select user_id, likes_given, passes_given, likes_received, passes_received, last_swiped_on from swipe_counts order by user_id')).rows;
 
 describe('swipe counters', () => {
   it('fold to what a recount from the swipes table gives, concurrent likes on one user included', async () => {
@@ -35,12 +36,14 @@ describe('swipe counters', () => {
     expect(await foldSwipeCounts(env.db)).toBe(0); // nothing left to fold
     const folded = await counts();
     expect(folded.find((r) => r.user_id === star)).toMatchObject({ likes_received: 23, passes_received: 1 });
-    expect(folded.find((r) => r.user_id === a)).toMatchObject({ likes_given: 2, passes_given: 1 });
+    expect(folded.find((r) => r.user_id === a)).toMatchObject({ likes_given: 2, passes_given: 1, last_swiped_on: null }); // nobody swiped on a
+    const lastOnStar = (await env.db.query('select max(updated_at) as at from swipes where swipee_id = $1', [star])).rows[0].at;
+    expect(folded.find((r) => r.user_id === star)!.last_swiped_on).toEqual(lastOnStar); // b's pass, the latest
     // A recount writes every user (zeros for the untouched); the fold only those a swipe touched.
     await recountSwipeCounts(env.db);
     const all = await counts();
     const touched = new Set(folded.map((r) => r.user_id));
     expect(all.filter((r) => touched.has(r.user_id))).toEqual(folded);
-    expect(all.filter((r) => !touched.has(r.user_id)).every((r) => r.likes_given + r.passes_given + r.likes_received + r.passes_received === 0)).toBe(true);
+    expect(all.filter((r) => !touched.has(r.user_id)).every((r) => r.likes_given + r.passes_given + r.likes_received + r.passes_received === 0 && r.last_swiped_on === null)).toBe(true);
   });
 });

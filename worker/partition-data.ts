@@ -128,10 +128,10 @@ export async function loadPopulation(db: Pool): Promise<Population> {
         cols.heightMin[n] = copyInt(b, s[7]!, e[7]!); cols.heightMax[n] = copyInt(b, s[8]!, e[8]!);
         cols.likesGiven[n] = copyInt(b, s[9]!, e[9]!); cols.passesGiven[n] = copyInt(b, s[10]!, e[10]!);
         cols.likesReceived[n] = copyInt(b, s[11]!, e[11]!); cols.passesReceived[n] = copyInt(b, s[12]!, e[12]!);
-        cols.days[n] = copyInt(b, s[13]!, e[13]!);
+        cols.days[n] = copyInt(b, s[13]!, e[13]!); cols.idleDays[n] = copyInt(b, s[14]!, e[14]!);
         // Interest tags as JSON ('[]' and \N: none).
-        if (e[14]! - s[14]! > 2) {
-          const t = JSON.parse(copyText(b, s[14]!, e[14]!)!) as string[];
+        if (e[15]! - s[15]! > 2) {
+          const t = JSON.parse(copyText(b, s[15]!, e[15]!)!) as string[];
           setInterests(cols, n, t);
         }
         name.push(copyText(b, s[C]!, e[C]!)!);

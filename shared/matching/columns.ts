@@ -17,6 +17,7 @@ export interface Columns {
   likesReceived: Int32Array;
   passesReceived: Int32Array;
   days: Int32Array;
+  idleDays: Int32Array;
   /**
    * Interest tags per row, as an index into interestLists (0: none). Not an array of a million
    * arrays: a typed array crosses to another thread as a transferred buffer, where cloning such an
@@ -71,6 +72,7 @@ export function emptyColumns(capacity: number): Columns {
     likesReceived: new Int32Array(capacity),
     passesReceived: new Int32Array(capacity),
     days: new Int32Array(capacity),
+    idleDays: new Int32Array(capacity),
     interestOf: new Int32Array(capacity),
     interestLists: [null],
   };
@@ -95,6 +97,7 @@ export function copyColumns(cols: Columns): Columns {
     likesReceived: cols.likesReceived.slice(0, n),
     passesReceived: cols.passesReceived.slice(0, n),
     days: cols.days.slice(0, n),
+    idleDays: cols.idleDays.slice(0, n),
     interestOf: cols.interestOf.slice(0, n),
     interestLists: cols.interestLists.slice(),
   };
@@ -115,6 +118,7 @@ export function setRow(cols: Columns, row: number, u: Candidate): void {
   cols.likesReceived[row] = u.likesReceived ?? 0;
   cols.passesReceived[row] = u.passesReceived ?? 0;
   cols.days[row] = u.days ?? 0;
+  cols.idleDays[row] = u.idleDays ?? 0;
   setInterests(cols, row, u.interests);
 }
 
@@ -134,6 +138,7 @@ export function rowAt(cols: Columns, row: number): Candidate {
     likesReceived: cols.likesReceived[row]!,
     passesReceived: cols.passesReceived[row]!,
     days: cols.days[row]!,
+    idleDays: cols.idleDays[row]!,
     interests: interestsAt(cols, row),
   };
 }

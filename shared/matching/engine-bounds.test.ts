@@ -21,6 +21,7 @@ const counters = fc.record({
   likesReceived: fc.oneof(fc.constant(0), fc.nat(20), fc.integer({ min: 5_000, max: 50_000 })),
   passesReceived: fc.oneof(fc.constant(0), fc.nat(20), fc.integer({ min: 5_000, max: 50_000 })),
   days: fc.oneof(fc.constant(0), fc.nat(60)),
+  idleDays: fc.oneof(fc.constant(0), fc.nat(60)),
 });
 /** A handful of tags, often the same few (so many share), sometimes ones that collide on a bit. */
 const tags = fc.uniqueArray(fc.oneof(fc.constantFrom('t0', 't1', 't2', 't32', 't33'), fc.constantFrom(...TAGS)), { maxLength: 6 });
@@ -49,7 +50,7 @@ const member = (spread: boolean, same: Candidate | null) => (id: number) =>
 const weights = fc.record({
   appeal: fc.integer({ min: -400, max: 400 }), warmth: fc.integer({ min: 0, max: 400 }),
   interest: fc.integer({ min: 0, max: 200 }), interestCap: fc.integer({ min: 0, max: 5 }),
-  congestion: fc.nat(400), showCap: fc.nat(400), newcomerLift: fc.nat(400), exposureLift: fc.nat(400),
+  congestion: fc.nat(400), showCap: fc.nat(400), newcomerLift: fc.nat(400), exposureLift: fc.nat(400), idleLift: fc.nat(1000),
   likerCap: fc.nat(4), likedYouBonus: fc.nat(2000),
 }).filter((o) => o.interest * o.interestCap <= 1000).map((o): Weights => ({ ...FAIR, ...o }));
 

@@ -109,6 +109,16 @@ describe('MatchIndex ranking', () => {
     expect(sharing.topK(man({ interests: ['golf'] }), 10, noSwipes).map((r) => r.id)).toEqual([8, 7]);
   });
 
+  it('lifts those nobody has swiped on lately, by idleLift after idleDays (less before)', () => {
+    const w: Weights = { ...RECIPROCAL, idleLift: 300, idleDays: 7 };
+    const seen = woman({ id: 7, idleDays: 0 }), waiting = woman({ id: 8, idleDays: 3 }), forgotten = woman({ id: 9, idleDays: 20 });
+    const got = new MatchIndex(columnsFrom([seen, waiting, forgotten]), w).topK(man(), 10, noSwipes);
+    expect(got.map((r) => r.id)).toEqual([9, 8, 7]);
+    expect(got[0]!.score - got[2]!.score).toBe(300);
+    expect(got[1]!.score - got[2]!.score).toBe(Math.round((300 * 3) / 7));
+    expect(new MatchIndex(columnsFrom([seen, forgotten]), RECIPROCAL).topK(man(), 10, noSwipes).map((r) => r.id)).toEqual([7, 9]);
+  });
+
   it('gives the liked-you bonus to the best likerCap likers only', () => {
     const w: Weights = { ...RECIPROCAL, likerCap: 2 };
     const likers = [3, 4, 5].map((id) => woman({ id, age: 27 + id }));
@@ -257,7 +267,7 @@ const TAGS = ['chess', 'jazz', 'golf', 'films', 'hiking', 'cooking'];
 /** Swipe counters, days and interests, so boosts differ between rows and buckets. */
 const signals = fc.record({
   likesGiven: fc.nat(60), passesGiven: fc.nat(60), likesReceived: fc.oneof(fc.nat(10), fc.nat(400)), passesReceived: fc.nat(100),
-  days: fc.nat(30), interests: fc.uniqueArray(fc.constantFrom(...TAGS), { maxLength: 4 }),
+  days: fc.nat(30), idleDays: fc.nat(30), interests: fc.uniqueArray(fc.constantFrom(...TAGS), { maxLength: 4 }),
 }, { requiredKeys: [] });
 const withSignals = (make: (id: number) => fc.Arbitrary<Candidate>) => (id: number) =>
   fc.tuple(make(id), signals).map(([c, s]) => ({ ...c, ...s }));
@@ -267,7 +277,7 @@ const weights = fc.oneof(
   fc.record({
     likerCap: fc.nat(6), likedYouBonus: fc.nat(2000), appeal: fc.integer({ min: -200, max: 400 }), warmth: fc.nat(400),
     interest: fc.nat(200), interestCap: fc.nat(5), congestion: fc.nat(300), exposureLift: fc.nat(300), newcomerLift: fc.nat(300),
-    showCap: fc.nat(300), showCapRatio: fc.constantFrom(0.5, 1, 2),
+    showCap: fc.nat(300), showCapRatio: fc.constantFrom(0.5, 1, 2), idleLift: fc.nat(600), idleDays: fc.integer({ min: 1, max: 14 }),
   }).map((o): Weights => ({ ...FAIR, ...o })),
 );
 

@@ -12,8 +12,9 @@ import type { Candidate } from './types.js';
 // - boost(v): what v's swipe history says, Bayesian-smoothed towards the prior so a newcomer
 //   starts neutral: v's appeal (share of v's received swipes that were likes: P(u likes v)) and
 //   v's warmth (share of v's own swipes that were likes: P(v likes u)); plus, with a fair policy,
-//   a lift for new and under-exposed users and a penalty for the congested (shown far more than
-//   they answer). A per-candidate number, so the engine can bound it per bucket.
+//   lifts for the under-exposed (few swipes received per day), the idle (nobody swiped on them for
+//   days) and newcomers, and a penalty for the congested (shown far more than they answer). A
+//   per-candidate number, so the engine can bound it per bucket.
 // - interests: points per shared tag, up to a cap (in both factors, as both see them).
 // - liked you: that v already liked u is evidence that multiplies the odds of "v likes u"; only
 //   the `likerCap` best such candidates get it (likers first, but a capped share of the list).
@@ -43,6 +44,9 @@ export interface Weights {
   /** Points for a user shown to nobody yet, falling linearly to 0 at `exposureTarget` swipes received per day. */
   exposureLift: number;
   exposureTarget: number;
+  /** Points for a user nobody has swiped on for `idleDays` days or more, rising linearly from 0 (swiped on within the last day). */
+  idleLift: number;
+  idleDays: number;
   /** Points per logit by which likes waiting on v exceed `congestionRatio` times v's own swipes. */
   congestion: number;
   congestionRatio: number;
@@ -54,7 +58,7 @@ export interface Weights {
 /** Today's ranking before learning: fit, and every liker first. */
 export const PREFERENCE_ONLY: Readonly<Weights> = Object.freeze({
   likedYouBonus: 200, likerCap: Number.MAX_SAFE_INTEGER, appeal: 0, warmth: 0, priorRate: 0.4, priorSwipes: 10,
-  interest: 0, interestCap: 0, newcomerLift: 0, newcomerDays: 14, exposureLift: 0, exposureTarget: 1, congestion: 0, congestionRatio: 1,
+  interest: 0, interestCap: 0, newcomerLift: 0, newcomerDays: 14, exposureLift: 0, exposureTarget: 1, idleLift: 0, idleDays: 7, congestion: 0, congestionRatio: 1,
   showCap: 0, showCapRatio: 1,
 });
 
@@ -67,9 +71,15 @@ export const RECIPROCAL: Readonly<Weights> = Object.freeze({
   ...PREFERENCE_ONLY, likerCap: 20, appeal: 120, warmth: 120, interest: 80, interestCap: 3, congestion: 200, congestionRatio: 1,
 });
 
-/** Reciprocal with fairness: newcomers (first 14 days) and the under-exposed lifted. docs/ALGORITHM.md has the trade-off. */
+/**
+ * Reciprocal with fairness (docs/ALGORITHM.md has the trade-off, measured): the under-exposed lifted
+ * (up to 800 points below 8 swipes received a day) and anyone nobody swiped on for days (up to 500
+ * at 7 days idle; newcomers too, so no separate newcomer lift), the congested held back harder
+ * (likes waiting beyond half of what they answer), and likers kept first against those lifts.
+ */
 export const FAIR: Readonly<Weights> = Object.freeze({
-  ...RECIPROCAL, newcomerLift: 120, exposureLift: 150, exposureTarget: 3,
+  ...RECIPROCAL, appeal: 200, warmth: 40, congestion: 400, congestionRatio: 0.5, likedYouBonus: 1200, likerCap: 40,
+  newcomerLift: 0, exposureLift: 800, exposureTarget: 8, idleLift: 500, idleDays: 7,
 });
 
 /** |boost| stays below this, so costs fit the engine's slots (top-k.ts). */
@@ -99,6 +109,7 @@ export function boost(v: Candidate, w: Weights): number {
   if (w.warmth) b += w.warmth * (logit(smoothed(lg, pg, w)) - prior);
   if (w.newcomerLift && days < w.newcomerDays) b += (w.newcomerLift * (w.newcomerDays - days)) / w.newcomerDays;
   if (w.exposureLift) b += w.exposureLift * Math.max(0, 1 - (lr + pr) / (w.exposureTarget * (days + 1)));
+  if (w.idleLift) b += (w.idleLift * Math.min(v.idleDays ?? 0, w.idleDays)) / w.idleDays;
   if (w.congestion) {
     // Likes waiting on v against what v answers; smoothed so one like on a quiet newcomer is not congestion.
     const pressure = Math.log((lr + w.priorSwipes) / (w.congestionRatio * (lg + pg + w.priorSwipes)));
@@ -141,6 +152,6 @@ export function checkWeights(w: Weights): void {
   const ok = Number.isInteger(w.likedYouBonus) && w.likedYouBonus >= 0 && w.likedYouBonus <= 2000 &&
     Number.isInteger(w.interest) && w.interest >= 0 && Number.isInteger(w.interestCap) && w.interestCap >= 0 &&
     w.interest * w.interestCap <= 1000 && Number.isInteger(w.likerCap) && w.likerCap >= 0 && w.priorRate > 0 && w.priorRate < 1 && w.priorSwipes > 0 &&
-    w.newcomerDays > 0 && w.exposureTarget > 0 && w.congestionRatio > 0 && w.showCapRatio > 0;
+    w.newcomerDays > 0 && w.exposureTarget > 0 && w.idleDays > 0 && w.congestionRatio > 0 && w.showCapRatio > 0;
   if (!ok) throw new RangeError(`ranking weights out of bounds: ${JSON.stringify(w)}`);
 }

@@ -19,6 +19,8 @@ export interface Candidate {
   passesReceived?: number;
   /** Whole days since the user joined. */
   days?: number;
+  /** Whole days since someone last swiped on this user (since joining, if nobody has yet). */
+  idleDays?: number;
   /** Interest tags, lower-case and trimmed (shared/profile.ts). */
   interests?: readonly string[] | null;
 }

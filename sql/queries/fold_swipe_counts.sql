@@ -1,23 +1,26 @@
 -- No parameters. Moves every pending delta into swipe_counts in one statement; returns how many
 -- users' counters changed. Two folds at once cannot count a delta twice: the second waits for the
--- first's deletes and then skips those rows.
+-- first's deletes and then skips those rows. last_swiped_on: the latest delta that someone swiped on
+-- the user (received counts changed).
 with moved as (
   delete from swipe_count_deltas
-  returning user_id, likes_given, passes_given, likes_received, passes_received
+  returning user_id, likes_given, passes_given, likes_received, passes_received, at
 ),
 sums as (
   select user_id, sum(likes_given)::int as lg, sum(passes_given)::int as pg,
-         sum(likes_received)::int as lr, sum(passes_received)::int as pr
+         sum(likes_received)::int as lr, sum(passes_received)::int as pr,
+         max(at) filter (where likes_received <> 0 or passes_received <> 0) as seen
   from moved group by user_id
 ),
 folded as (
-  insert into swipe_counts (user_id, likes_given, passes_given, likes_received, passes_received)
-  select s.user_id, s.lg, s.pg, s.lr, s.pr from sums s join users u on u.id = s.user_id
+  insert into swipe_counts (user_id, likes_given, passes_given, likes_received, passes_received, last_swiped_on)
+  select s.user_id, s.lg, s.pg, s.lr, s.pr, s.seen from sums s join users u on u.id = s.user_id
   on conflict (user_id) do update set
     likes_given = swipe_counts.likes_given + excluded.likes_given,
     passes_given = swipe_counts.passes_given + excluded.passes_given,
     likes_received = swipe_counts.likes_received + excluded.likes_received,
-    passes_received = swipe_counts.passes_received + excluded.passes_received
+    passes_received = swipe_counts.passes_received + excluded.passes_received,
+    last_swiped_on = greatest(swipe_counts.last_swiped_on, excluded.last_swiped_on)
   returning 1
 )
 select count(*)::int as users from folded;

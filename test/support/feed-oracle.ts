@@ -9,7 +9,8 @@ import { apiScore } from '../../shared/feed-rank.js';
 
 export async function loadWorld(db: Db) {
   const users = (await db.query(`select u.*, c.likes_given, c.passes_given, c.likes_received, c.passes_received,
-      extract(epoch from now() - u.created_at) as age_s
+      extract(epoch from now() - u.created_at) as age_s,
+      extract(epoch from now() - coalesce(c.last_swiped_on, u.created_at)) as idle_s
     from users u left join swipe_counts c on c.user_id = u.id`)).rows.map(
     (r): Candidate => ({
       id: r.id,
@@ -26,6 +27,7 @@ export async function loadWorld(db: Db) {
       likesReceived: r.likes_received ?? 0,
       passesReceived: r.passes_received ?? 0,
       days: Math.max(0, Math.floor(Number(r.age_s) / 86400)),
+      idleDays: Math.max(0, Math.floor(Number(r.idle_s) / 86400)),
       interests: r.interests,
     }),
   );
