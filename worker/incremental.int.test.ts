@@ -42,9 +42,10 @@ describe('incremental pass', () => {
       name: 'Newcomer', age: 29, height: 167, gender: 'woman', interested_in: ['man'],
       preferred_age_min: 27, preferred_age_max: 34, preferred_height_min: 172, preferred_height_max: 190,
     });
-    // Their own list is there at once.
-    const own = await t.call('GET', `/potential_matches/${c.id}?limit=5`, { token: c.token });
-    expect(own.body.source).toBe('cache');
+    // Their own list follows the registration (computed behind its response).
+    const ownPage = () => t.call('GET', `/potential_matches/${c.id}?limit=5`, { token: c.token });
+    await expect.poll(async () => (await ownPage()).body.source, { timeout: 5000 }).toBe('cache');
+    const own = await ownPage();
     const best = own.body.potential_matches.map((m: any) => m.id) as number[];
     expect(best.length).toBe(5);
     for (const v of best) expect(await cachedIds(v)).not.toContain(c.id);
