@@ -251,6 +251,7 @@ class OffThreadLoader {
   load(): Promise<Loaded> {
     const worker = this.thread();
     const load = ++this.next;
+    worker.ref(); // a load under way keeps the process alive; an idle loader does not
     return new Promise((resolve, reject) => {
       this.waiting.set(load, { resolve, reject });
       worker.postMessage({ load });
@@ -267,10 +268,10 @@ class OffThreadLoader {
     const worker = new Worker(new URL('./live-index-thread.mjs', import.meta.url), {
       workerData: { liveIndexLoad: true, databaseUrl: this.databaseUrl, weights: this.weights },
     });
-    worker.unref(); // an idle loader never keeps the process alive
     worker.on('message', (m: LoadReply) => {
       const w = this.waiting.get(m.load);
       this.waiting.delete(m.load);
+      if (!this.waiting.size) worker.unref();
       if (m.error) w?.reject(new Error(m.error));
       else w?.resolve({ index: MatchIndex.fromParts(m.parts), watermark: m.watermark });
     });
