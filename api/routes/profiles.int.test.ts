@@ -120,7 +120,8 @@ describe('GET /users/:user_id', () => {
   it('refuses a token once it expires, even one accepted before', async () => {
     const { sign } = await import('hono/jwt');
     const a = await t.register();
-    const exp = Math.floor(Date.now() / 1000) + 1;
+    // At least a second away: `exp` is in whole seconds, and floor(now) + 1 could be a millisecond off.
+    const exp = Math.ceil((Date.now() + 1000) / 1000);
     const token = await sign({ sub: String(a.id), exp }, t.deps.config.JWT_SECRET, 'HS256');
     expect((await t.call('GET', `/users/${a.id}`, { token })).status).toBe(200);
     await new Promise((r) => setTimeout(r, exp * 1000 - Date.now() + 50));
