@@ -88,17 +88,15 @@ export class LiveIndex {
     const hidden = new Set<number>([...asker.excluded, ...asker.passed_me]);
     const sorted = (ids: Iterable<number>) => Int32Array.from(ids).sort();
     // The index's rows of changed users are stale: leave them out there and judge their current rows
-    // (in the same ranking, as the liked-you cap spans both).
-    let excluded: Int32Array;
-    let extras: Candidate[];
-    if (!changed.length) {
-      excluded = mergeSorted(sorted(hidden), snap.deltaIds);
-      extras = hidden.size ? snap.deltaShown.filter((v) => !hidden.has(v.id)) : snap.deltaShown;
-    } else {
-      const fresh = new Map(snap.delta);
-      for (const r of changed.slice(0, REQUEST_CHANGES)) fresh.set(r.id, asCandidate(r));
-      excluded = sorted(new Set([...hidden, ...fresh.keys()]));
-      extras = [...fresh.values()].filter((v): v is Candidate => v !== null && !hidden.has(v.id));
+    // (in the same ranking, as the liked-you cap spans both). Rows this request read supersede the
+    // delta's; an id may then be listed twice in `excluded`, which the swipe view allows.
+    const fresh = changed.slice(0, REQUEST_CHANGES);
+    const freshIds = new Set(fresh.map((r) => r.id));
+    const excluded = mergeSorted(sorted(new Set([...hidden, ...freshIds])), snap.deltaIds);
+    const extras = hidden.size || freshIds.size ? snap.deltaShown.filter((v) => !hidden.has(v.id) && !freshIds.has(v.id)) : snap.deltaShown;
+    for (const r of fresh) {
+      const v = asCandidate(r);
+      if (v && !hidden.has(v.id)) extras.push(v);
     }
     const ranked = snap.index.topK(me, k, swipeViewFrom(excluded, sorted(new Set<number>(asker.liked_me))), extras);
     return { ranked, xmin: asker.xmin, version: Number(asker.version), swipedMe: new Set([...asker.passed_me, ...asker.liked_me]) };
