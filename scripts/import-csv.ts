@@ -6,8 +6,9 @@ import { parse } from 'csv-parse';
 import { BULK, type Pool, createPool } from '../shared/db.js';
 import { migrate } from '../shared/migrate.js';
 import { type NewProfile, newProfileSchema, preferenceFields, rangeIssues } from '../shared/profile.js';
-import { loadUsers, runInBackground } from './lib/copy-users.js';
+import { loadUsers } from './lib/copy-users.js';
 import { localConfig } from './lib/local-env.js';
+import { runInBackground } from './lib/priority.js';
 
 export const CSV_FIELDS = ['name', 'age', 'height', 'gender', 'interested_in', 'preferred_age_min', 'preferred_age_max',
   'preferred_height_min', 'preferred_height_max', 'bio'] as const;

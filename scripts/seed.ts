@@ -5,8 +5,9 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { BULK, type Pool, copyIn, createPool, rows as queryRows, withTransaction } from '../shared/db.js';
 import { migrate } from '../shared/migrate.js';
-import { chunks, copyUsers, dropIndexesIfEmpty, reserveUserIds, runInBackground, skipForeignKeyChecks } from './lib/copy-users.js';
+import { chunks, copyUsers, dropIndexesIfEmpty, reserveUserIds, skipForeignKeyChecks } from './lib/copy-users.js';
 import { localConfig } from './lib/local-env.js';
+import { runInBackground } from './lib/priority.js';
 import { Traits, syntheticProfiles, syntheticSwipes } from './lib/synthetic.js';
 
 export interface Progress {

@@ -6,24 +6,19 @@
 // request's event loop. Each child runs a production entry point unchanged (api/main.ts,
 // worker/main.ts) on the environment completed here.
 import cluster, { type Worker } from 'node:cluster';
-import { constants, setPriority } from 'node:os';
 import { configFromEnvOrExit } from '../shared/config.js';
 import { createLogger } from '../shared/logger.js';
 import { prepareLocalEnv } from './lib/local-env.js';
+import { runInBackground } from './lib/priority.js';
 
 const ROLES = { api: '../api/main.js', worker: '../worker/main.js' } as const;
 type Role = keyof typeof ROLES;
 
 if (cluster.isPrimary) await supervise();
 else {
-  // On one machine the requests come first: the workers' ranking (and the threads it starts, which
-  // inherit this) runs below normal CPU priority, so a rebuild or a stream of incremental passes
-  // takes the cores the API leaves, not the API's. Not permitted: it runs as it is.
-  if (process.env.MM_ROLE === 'worker') {
-    try {
-      setPriority(constants.priority.PRIORITY_BELOW_NORMAL);
-    } catch {}
-  }
+  // On one machine the requests come first: a rebuild or a stream of incremental passes takes the
+  // cores the API leaves, not the API's.
+  if (process.env.MM_ROLE === 'worker') runInBackground();
   await import(ROLES[process.env.MM_ROLE as Role]);
 }
 

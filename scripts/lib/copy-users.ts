@@ -1,6 +1,5 @@
 // Bulk loading through COPY, shared by `npm run seed` and `npm run import`: a block of user ids
 // reserved under a short lock, rows encoded in COPY's text format and streamed in chunks.
-import { constants, setPriority } from 'node:os';
 import { type Client, type Pool, copyIn, pgErrorCode, withTransaction } from '../../shared/db.js';
 import { BULK_LOADED } from '../../shared/live-index.js';
 import type { NewProfile } from '../../shared/profile.js';
@@ -12,20 +11,6 @@ const NULL = '\\N';
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /** A value in COPY's text format: the delimiter, line breaks and backslash escaped. */
-/**
- * A bulk load is background work on a machine that may be serving: the command generating and
- * encoding rows runs below normal CPU priority, so requests come first, and when the machine is
- * busy its COPY slows with it (Postgres waits for the rows). Where the priority cannot be lowered,
- * it runs as it is.
- */
-export function runInBackground(): void {
-  try {
-    setPriority(constants.priority.PRIORITY_BELOW_NORMAL);
-  } catch {
-    // not permitted here: no matter
-  }
-}
-
 export function copyText(s: string): string {
   return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]!) : s;
 }
