@@ -8,7 +8,7 @@ import { migrate } from '../shared/migrate.js';
 import { type NewProfile, newProfileSchema, preferenceFields, rangeIssues } from '../shared/profile.js';
 import { loadUsers } from './lib/copy-users.js';
 import { localConfig } from './lib/local-env.js';
-import { runInBackground } from './lib/priority.js';
+import { runInBackground } from '../shared/priority.js';
 
 export const CSV_FIELDS = ['name', 'age', 'height', 'gender', 'interested_in', 'preferred_age_min', 'preferred_age_max',
   'preferred_height_min', 'preferred_height_max', 'bio'] as const;
@@ -124,7 +124,7 @@ async function main() {
   }
   runInBackground();
   const config = await localConfig();
-  const pool = createPool(config.DATABASE_URL, { ...BULK, max: 2 });
+  const pool = createPool(config.DATABASE_URL, { ...BULK, max: 2, background: true });
   const started = performance.now();
   try {
     await migrate(pool);

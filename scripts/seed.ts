@@ -7,7 +7,7 @@ import { BULK, type Pool, copyIn, createPool, rows as queryRows, withTransaction
 import { migrate } from '../shared/migrate.js';
 import { chunks, copyUsers, dropIndexesIfEmpty, reserveUserIds, skipForeignKeyChecks } from './lib/copy-users.js';
 import { localConfig } from './lib/local-env.js';
-import { runInBackground } from './lib/priority.js';
+import { runInBackground } from '../shared/priority.js';
 import { Traits, syntheticProfiles, syntheticSwipes } from './lib/synthetic.js';
 
 export interface Progress {
@@ -157,7 +157,7 @@ async function main() {
   }
   runInBackground();
   const config = await localConfig();
-  const pool = createPool(config.DATABASE_URL, { ...BULK, max: 2 });
+  const pool = createPool(config.DATABASE_URL, { ...BULK, max: 2, background: true });
   try {
     await migrate(pool);
     const s = await seedUsers(pool, { ...opts, progress: process.stderr.isTTY ? progressBar() : undefined });

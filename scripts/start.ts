@@ -9,7 +9,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { configFromEnvOrExit } from '../shared/config.js';
 import { createLogger } from '../shared/logger.js';
 import { prepareLocalEnv } from './lib/local-env.js';
-import { runInBackground } from './lib/priority.js';
+import { runInBackground } from '../shared/priority.js';
 
 const ROLES = { api: '../api/main.js', worker: '../worker/main.js' } as const;
 type Role = keyof typeof ROLES;

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { lowerBackendPriority } from './priority.js';
 
 export type Pool = pg.Pool;
 export type Client = pg.PoolClient;
@@ -19,6 +20,12 @@ export interface PoolOptions {
   idleInTransactionMs?: number;
   /** Waiting for a connection (a new one, or a free one from a full pool) fails after this long. */
   connectTimeoutMs?: number;
+  /**
+   * Work that yields the CPU to requests (bulk loads, index loads): its sessions start no parallel
+   * workers (they would run at normal priority beside it) and, Postgres being on this machine, its
+   * backends run below normal priority, as the process does (shared/priority.ts).
+   */
+  background?: boolean;
 }
 
 /**
@@ -26,9 +33,11 @@ export interface PoolOptions {
  * is away or stuck. Bulk work (COPY loads, migrations) passes BULK; a snapshot transaction (the
  * rebuild's and the live index's full reads) lifts the statement timeout for itself.
  */
-export const REQUEST_POOL: Required<Omit<PoolOptions, 'max'>> = { statementTimeoutMs: 10_000, idleInTransactionMs: 30_000, connectTimeoutMs: 3_000 };
+export const REQUEST_POOL: Required<Omit<PoolOptions, 'max' | 'background'>> = { statementTimeoutMs: 10_000, idleInTransactionMs: 30_000, connectTimeoutMs: 3_000 };
 export const BULK: PoolOptions = { statementTimeoutMs: 0, idleInTransactionMs: 10 * 60_000, connectTimeoutMs: 10_000 };
 const BULK_STATEMENT_MS = 60 * 60_000;
+
+const LOCAL_HOST = /^(\/|localhost$|127\.|::1$)/; // a socket directory, or loopback
 
 export function createPool(connectionString: string, options: number | PoolOptions = {}): Pool {
   const o = { max: 20, ...REQUEST_POOL, ...(typeof options === 'number' ? { max: options } : options) };
@@ -40,9 +49,17 @@ export function createPool(connectionString: string, options: number | PoolOptio
     statement_timeout: o.statementTimeoutMs,
     idle_in_transaction_session_timeout: o.idleInTransactionMs,
     keepAlive: true,
+    ...(o.background ? { options: '-c max_parallel_workers_per_gather=0 -c max_parallel_maintenance_workers=0' } : {}),
   });
   // An idle client losing its connection (server restart) must not crash the process.
   pool.on('error', () => {});
+  if (o.background) {
+    // Postgres on this machine: its backend is lowered with us (its pid comes with the connection).
+    pool.on('connect', (client) => {
+      const { host, processID } = client as pg.PoolClient & { host: string; processID: number };
+      if (LOCAL_HOST.test(host)) lowerBackendPriority(processID);
+    });
+  }
   return pool;
 }
 

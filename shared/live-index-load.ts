@@ -7,6 +7,7 @@ import { eachCopyRow } from './copy-text.js';
 import { type Pool, copyOutQuery, createPool, rows, withTransaction } from './db.js';
 import { MatchIndex, columnsFrom } from './matching/engine.js';
 import type { Candidate } from './matching/types.js';
+import { runInBackground } from './priority.js';
 import type { Weights } from './matching/score.js';
 
 export interface Loaded {
@@ -32,7 +33,9 @@ export async function loadIndex(db: Pool, weights?: Weights): Promise<Loaded> {
 // most of it compiling modules, and a filling system reloads often): each { load: n } message is
 // answered with { load: n, parts, watermark } (buffers transferred) or { load: n, error }.
 if (!isMainThread && workerData?.liveIndexLoad) {
-  const db = createPool(workerData.databaseUrl as string, 1);
+  // A load is background work: this thread and its Postgres backend yield the CPU to requests.
+  runInBackground();
+  const db = createPool(workerData.databaseUrl as string, { max: 1, background: true });
   parentPort!.on('message', ({ load }: { load: number }) => {
     loadIndex(db, workerData.weights as Weights | undefined)
       .then(({ index, watermark }) => {
