@@ -13,6 +13,7 @@
 // month (a share on day 0), so newcomers meet an established market.
 import { MatchIndex, columnsFrom, swipeViewFrom } from '../shared/matching/engine.js';
 import { mutual } from '../shared/matching/compatible.js';
+import { reachMoved, reachOf, reachSample } from '../shared/matching/reach.js';
 import type { Weights } from '../shared/matching/score.js';
 import type { Candidate } from '../shared/matching/types.js';
 import { genderBit, interestMask } from '../shared/genders.js';
@@ -210,7 +211,13 @@ export function simulate(market: Market, o: MarketOptions, w: Weights): PolicyRe
       closeWeek();
       weekly.push(new Float64Array(n)); // the days after the last full week count for nothing
     }
-    const index = new MatchIndex(columnsFrom(present.map((p) => p.c)), w);
+    const tonight = columnsFrom(present.map((p) => p.c));
+    if (w.reachLog) {
+      // A newcomer's reach is counted when they register, against everyone there (the API's live index).
+      const joined = present.flatMap((p, k) => (p.c.reach ? [] : [k]));
+      reachOf(reachSample(tonight), tonight, joined).forEach((ppm, k) => (present[joined[k]!]!.c.reach = tonight.reach[joined[k]!] = ppm));
+    }
+    const index = new MatchIndex(tonight, w);
     const t0 = performance.now();
     const lists = new Map<number, Int32Array>();
     for (const p of present) {
@@ -222,6 +229,8 @@ export function simulate(market: Market, o: MarketOptions, w: Weights): PolicyRe
     }
     rankMs += performance.now() - t0;
     ranked += present.length;
+    // Each rebuild counts everyone's reach again for the next one, kept where it moved (reachMoved).
+    if (w.reachLog) reachOf(reachSample(tonight), tonight).forEach((ppm, k) => reachMoved(present[k]!.c.reach ?? 0, ppm) && (present[k]!.c.reach = ppm));
 
     // Sessions in a random order: who reads first may change what is still eligible for others.
     const order = present.map((p) => p.c.id);

@@ -32,6 +32,10 @@ const pairKey = (a: number, b: number) => `${Math.min(a, b)}-${Math.max(a, b)}`;
 const nth = (m: Model, i: number) => [...m.users.keys()][i % m.users.size]!;
 const store = (t: TestApi) => ({ live: t.deps.live, redis: t.deps.redis, prefix: t.config.REDIS_PREFIX, cacheSize: t.config.FEED_CACHE_SIZE });
 
+/** The reach stored with a profile write (counted against the live index; reach.test.ts checks the counting): an input every path ranks with. */
+const storedReach = async (t: TestApi, id: number) =>
+  ((await t.db.query('select reach_ppm from swipe_counts where user_id = $1', [id])).rows[0]?.reach_ppm as number | undefined) ?? 0;
+
 const candidateOf = (u: any): Candidate => ({
   id: u.id, age: u.age, height: u.height, genderBit: genderBit(u.gender), interestMask: interestMask(u.interested_in),
   ageMin: u.preferred_age_min, ageMax: u.preferred_age_max, heightMin: u.preferred_height_min, heightMax: u.preferred_height_max,
@@ -55,7 +59,7 @@ class Register implements fc.AsyncCommand<Model, Real> {
   check = () => true;
   async run(m: Model, r: Real) {
     const u = await r.t.register(this.p as any);
-    m.users.set(u.id, candidateOf(u.user));
+    m.users.set(u.id, { ...candidateOf(u.user), reach: await storedReach(r.t, u.id) });
     m.tokens.set(u.id, u.token);
   }
   toString = () => `register(${JSON.stringify(this.p)})`;
@@ -70,7 +74,7 @@ class UpdatePrefs implements fc.AsyncCommand<Model, Real> {
       token: m.tokens.get(id), body: { preferred_age_min: this.ages[0], preferred_age_max: this.ages[1], interested_in: this.g },
     });
     expect(res.status).toBe(200);
-    m.users.set(id, candidateOf(res.body.user));
+    m.users.set(id, { ...candidateOf(res.body.user), reach: await storedReach(r.t, id) });
   }
   toString = () => `prefs(#${this.i}, ${this.ages}, ${this.g})`;
 }

@@ -17,6 +17,7 @@ import { type Loaded, loadIndex } from './live-index-load.js';
 import { type Ranked, MatchIndex, swipeViewFrom } from './matching/engine.js';
 import type { Weights } from './matching/score.js';
 import type { Candidate } from './matching/types.js';
+import { type ReachSample, type ReachOf, reachIn, reachSample } from './matching/reach.js';
 
 /** NOTIFY channel of bulk loads (seed, CSV import): reload now rather than at the next poll. */
 export const BULK_LOADED = 'mm_users_bulk_loaded';
@@ -34,6 +35,8 @@ interface Snapshot {
   deltaShown: Candidate[];
   /** A snapshot (pg_snapshot text): every change it saw is in index + delta. */
   watermark: string;
+  /** The reach sample of the index's population (reach.ts), drawn on first use. */
+  reach?: ReachSample;
 }
 
 type ChangeRow = { id: number; change_xid: string; present: boolean; shown: boolean } & Record<string, any>;
@@ -121,6 +124,17 @@ export class LiveIndex {
     );
     return this.loading;
   }
+
+  /**
+   * Someone's reach against the index's population, to store with a new or changed profile; undefined
+   * while no index is loaded (the next rebuild counts it). Never waits on Postgres.
+   */
+  readonly reachOf: ReachOf = (who) => {
+    const snap = this.snap;
+    if (!snap) return undefined;
+    snap.reach ??= reachSample(snap.index.parts().cols);
+    return reachIn(snap.reach, who) || undefined;
+  };
 
   get loaded(): boolean {
     return this.snap !== undefined;

@@ -5,11 +5,21 @@
 import { type Db, type Pool, rows, withTransaction } from './db.js';
 import { BULK_LOADED } from './live-index.js';
 
-/** Adds the pending deltas into the counters; when any changed, live indexes reload to see them. */
+/**
+ * Before a full rebuild: adds the pending deltas into the counters and moves in the reach the
+ * previous rebuild counted (sql/migrations/0010_reach.sql); when anything changed, live indexes
+ * reload to rank with it. Returns how many users' signals changed.
+ */
 export async function foldSwipeCounts(db: Db): Promise<number> {
   const [{ users }] = (await rows<{ users: number }>(db, 'fold_swipe_counts')) as [{ users: number }];
-  if (users > 0) await db.query('select pg_notify($1, $2)', [BULK_LOADED, 'swipe_counts']);
-  return users;
+  const [{ users: reached }] = (await rows<{ users: number }>(db, 'promote_reach')) as [{ users: number }];
+  if (users + reached > 0) await db.query('select pg_notify($1, $2)', [BULK_LOADED, 'swipe_counts']);
+  return users + reached;
+}
+
+/** Reach a rebuild counted (parts per million, shared/matching/reach.ts), for the next one to move in; at most `chunk` users a statement. */
+export async function queueReach(db: Db, ids: readonly number[], ppm: readonly number[], chunk = 10_000): Promise<void> {
+  for (let i = 0; i < ids.length; i += chunk) await rows(db, 'queue_reach', [ids.slice(i, i + chunk), ppm.slice(i, i + chunk)]);
 }
 
 /** Recomputes every counter from the swipes table (after a bulk load, or to repair); live indexes reload. */

@@ -9,6 +9,7 @@
 import { type Pool, copyOutQuery, rows, withTransaction } from '../shared/db.js';
 import { copyInt, copyText, eachCopyRowBytes } from '../shared/copy-text.js';
 import { CANDIDATE_COLUMNS as C } from '../shared/candidates.js';
+import { type ReachSample, reachMoved, reachOf, reachSample } from '../shared/matching/reach.js';
 import { type CardCheck, packCard } from '../shared/cards.js';
 import { type Gender, GENDERS, genderBit } from '../shared/genders.js';
 import { type Columns, MatchIndex, emptyColumns } from '../shared/matching/engine.js';
@@ -36,6 +37,8 @@ export interface Population {
   likedBy: Ragged;
   /** The shown users' index, built on first use and shared by every partition ranked from this population. */
   index?: MatchIndex;
+  /** The shown users' reach sample (shared/matching/reach.ts), drawn on first use. */
+  reach?: ReachSample;
 }
 
 /** Per row r: ids[start[r] .. start[r] + length[r]). */
@@ -129,9 +132,10 @@ export async function loadPopulation(db: Pool): Promise<Population> {
         cols.likesGiven[n] = copyInt(b, s[9]!, e[9]!); cols.passesGiven[n] = copyInt(b, s[10]!, e[10]!);
         cols.likesReceived[n] = copyInt(b, s[11]!, e[11]!); cols.passesReceived[n] = copyInt(b, s[12]!, e[12]!);
         cols.days[n] = copyInt(b, s[13]!, e[13]!); cols.idleDays[n] = copyInt(b, s[14]!, e[14]!);
+        cols.reach[n] = copyInt(b, s[15]!, e[15]!);
         // Interest tags as JSON ('[]' and \N: none).
-        if (e[15]! - s[15]! > 2) {
-          const t = JSON.parse(copyText(b, s[15]!, e[15]!)!) as string[];
+        if (e[16]! - s[16]! > 2) {
+          const t = JSON.parse(copyText(b, s[16]!, e[16]!)!) as string[];
           setInterests(cols, n, t);
         }
         name.push(copyText(b, s[C]!, e[C]!)!);
@@ -181,6 +185,24 @@ export function indexColumns(cols: Columns, shown: Uint8Array): Columns {
 export function populationIndex(pop: Population, weights?: Weights): MatchIndex {
   pop.index ??= new MatchIndex(indexColumns(pop.cols, pop.shown), weights);
   return pop.index;
+}
+
+/**
+ * The members' reach counted against the population, where it moved from what they have stored
+ * (reachMoved): the ids and values for the next run to rank with.
+ */
+export function changedReach(pop: Population, rows: Int32Array): { ids: number[]; ppm: number[] } {
+  pop.reach ??= reachSample(pop.cols, pop.shown);
+  const counted = reachOf(pop.reach, pop.cols, rows);
+  const ids: number[] = [], ppm: number[] = [];
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k]!;
+    if (reachMoved(pop.cols.reach[r]!, counted[k]!)) {
+      ids.push(pop.cols.id[r]!);
+      ppm.push(counted[k]!);
+    }
+  }
+  return { ids, ppm };
 }
 
 /** A partition's members: rows of its gender with (age, height) inside its bounds. */

@@ -21,8 +21,8 @@ profiles.openapi(
     responses: { 201: json(z.object({ user: Profile, token: z.string() }), 'Created'), ...errors(400, 413, 415, 429) },
   }),
   async (c) => {
-    const { db, config, feed } = c.get('deps');
-    const user = await insertUser(db, c.req.valid('json'));
+    const { db, config, feed, live } = c.get('deps');
+    const user = await insertUser(db, c.req.valid('json'), live.reachOf);
     // Not awaited: a new user has no list to replace, and their first page is right without one (the
     // live path). The refresh caches their list and card meanwhile, newer-wins like every write, so
     // it cannot overwrite a change they make next; it handles its own failures. Six round trips
@@ -64,8 +64,8 @@ profiles.openapi(
   async (c) => {
     const { user_id } = c.req.valid('param');
     requireSelf(c.get('userId'), user_id);
-    const { db, feed } = c.get('deps');
-    const user = await updatePreferences(db, user_id, c.req.valid('json'));
+    const { db, feed, live } = c.get('deps');
+    const user = await updatePreferences(db, user_id, c.req.valid('json'), live.reachOf);
     await feed.profileChanged(user.id);
     return c.json({ user }, 200);
   },

@@ -18,6 +18,8 @@ export interface Columns {
   passesReceived: Int32Array;
   days: Int32Array;
   idleDays: Int32Array;
+  /** Reach (reach.ts), parts per million; 0 = not known yet. */
+  reach: Int32Array;
   /**
    * Interest tags per row, as an index into interestLists (0: none). Not an array of a million
    * arrays: a typed array crosses to another thread as a transferred buffer, where cloning such an
@@ -73,6 +75,7 @@ export function emptyColumns(capacity: number): Columns {
     passesReceived: new Int32Array(capacity),
     days: new Int32Array(capacity),
     idleDays: new Int32Array(capacity),
+    reach: new Int32Array(capacity),
     interestOf: new Int32Array(capacity),
     interestLists: [null],
   };
@@ -98,6 +101,7 @@ export function copyColumns(cols: Columns): Columns {
     passesReceived: cols.passesReceived.slice(0, n),
     days: cols.days.slice(0, n),
     idleDays: cols.idleDays.slice(0, n),
+    reach: cols.reach.slice(0, n),
     interestOf: cols.interestOf.slice(0, n),
     interestLists: cols.interestLists.slice(),
   };
@@ -119,6 +123,7 @@ export function setRow(cols: Columns, row: number, u: Candidate): void {
   cols.passesReceived[row] = u.passesReceived ?? 0;
   cols.days[row] = u.days ?? 0;
   cols.idleDays[row] = u.idleDays ?? 0;
+  cols.reach[row] = u.reach ?? 0;
   setInterests(cols, row, u.interests);
 }
 
@@ -139,6 +144,7 @@ export function rowAt(cols: Columns, row: number): Candidate {
     passesReceived: cols.passesReceived[row]!,
     days: cols.days[row]!,
     idleDays: cols.idleDays[row]!,
+    reach: cols.reach[row]!,
     interests: interestsAt(cols, row),
   };
 }

@@ -22,6 +22,7 @@ const counters = fc.record({
   passesReceived: fc.oneof(fc.constant(0), fc.nat(20), fc.integer({ min: 5_000, max: 50_000 })),
   days: fc.oneof(fc.constant(0), fc.nat(60)),
   idleDays: fc.oneof(fc.constant(0), fc.nat(60)),
+  reach: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 1_000_000 })),
 });
 /** A handful of tags, often the same few (so many share), sometimes ones that collide on a bit. */
 const tags = fc.uniqueArray(fc.oneof(fc.constantFrom('t0', 't1', 't2', 't32', 't33'), fc.constantFrom(...TAGS)), { maxLength: 6 });

@@ -119,6 +119,19 @@ describe('MatchIndex ranking', () => {
     expect(new MatchIndex(columnsFrom([seen, forgotten]), RECIPROCAL).topK(man(), 10, noSwipes).map((r) => r.id)).toEqual([7, 9]);
   });
 
+  it('leans against reach: reachLog points per log unit from reachRef, none while unknown', () => {
+    const w: Weights = { ...RECIPROCAL, reachLog: 300, reachRef: 100_000 };
+    const rare = woman({ id: 7, reach: 10_000 }), typical = woman({ id: 8, reach: 100_000 }), unknown = woman({ id: 9 }), everywhere = woman({ id: 10, reach: 1_000_000 });
+    const got = new MatchIndex(columnsFrom([everywhere, unknown, typical, rare]), w).topK(man(), 10, noSwipes);
+    expect(got.map((r) => r.id)).toEqual([7, 8, 9, 10]);
+    expect(got[0]!.score - got[1]!.score).toBe(Math.round(300 * Math.log(10)));
+    expect(got[1]!.score).toBe(got[2]!.score);
+    expect(got[1]!.score - got[3]!.score).toBe(Math.round(300 * Math.log(10)));
+    // Off in reciprocal: a tie, broken by the smaller id, whatever the reach.
+    const wide = woman({ id: 7, reach: 1_000_000 }), narrow = woman({ id: 8, reach: 10_000 });
+    expect(new MatchIndex(columnsFrom([narrow, wide]), RECIPROCAL).topK(man(), 10, noSwipes).map((r) => r.id)).toEqual([7, 8]);
+  });
+
   it('gives the liked-you bonus to the best likerCap likers only', () => {
     const w: Weights = { ...RECIPROCAL, likerCap: 2 };
     const likers = [3, 4, 5].map((id) => woman({ id, age: 27 + id }));

@@ -13,7 +13,8 @@ import type { Candidate } from './types.js';
 //   starts neutral: v's appeal (share of v's received swipes that were likes: P(u likes v)) and
 //   v's warmth (share of v's own swipes that were likes: P(v likes u)); plus, with a fair policy,
 //   lifts for the under-exposed (few swipes received per day), the idle (nobody swiped on them for
-//   days) and newcomers, and a penalty for the congested (shown far more than they answer). A
+//   days) and newcomers, a lean against reach (how many people are eligible for v, reach.ts), and
+//   a penalty for the congested (shown far more than they answer). A
 //   per-candidate number, so the engine can bound it per bucket.
 // - interests: points per shared tag, up to a cap (in both factors, as both see them).
 // - liked you: that v already liked u is evidence that multiplies the odds of "v likes u"; only
@@ -53,13 +54,16 @@ export interface Weights {
   /** Points per logit by which v is shown (swipes received) beyond `showCapRatio` times what v answers (swipes given). */
   showCap: number;
   showCapRatio: number;
+  /** Points per log unit by which v's reach (reach.ts) exceeds `reachRef` (parts per million); below it, a lift. Unknown reach: 0. */
+  reachLog: number;
+  reachRef: number;
 }
 
 /** Today's ranking before learning: fit, and every liker first. */
 export const PREFERENCE_ONLY: Readonly<Weights> = Object.freeze({
   likedYouBonus: 200, likerCap: Number.MAX_SAFE_INTEGER, appeal: 0, warmth: 0, priorRate: 0.4, priorSwipes: 10,
   interest: 0, interestCap: 0, newcomerLift: 0, newcomerDays: 14, exposureLift: 0, exposureTarget: 1, idleLift: 0, idleDays: 7, congestion: 0, congestionRatio: 1,
-  showCap: 0, showCapRatio: 1,
+  showCap: 0, showCapRatio: 1, reachLog: 0, reachRef: 100_000,
 });
 
 /**
@@ -72,14 +76,16 @@ export const RECIPROCAL: Readonly<Weights> = Object.freeze({
 });
 
 /**
- * Reciprocal with fairness (docs/ALGORITHM.md has the trade-off, measured): the under-exposed lifted
- * (up to 800 points below 8 swipes received a day) and anyone nobody swiped on for days (up to 500
- * at 7 days idle; newcomers too, so no separate newcomer lift), the congested held back harder
- * (likes waiting beyond half of what they answer), and likers kept first against those lifts.
+ * Reciprocal with fairness (docs/ALGORITHM.md has the trade-off, measured): people few can see
+ * lifted and those many can see held back (300 points per log unit of reach against 10%), the
+ * under-exposed lifted (up to 600 points below 8 swipes received a day) and anyone nobody swiped on
+ * for days (up to 500 at 7 days idle; newcomers too, so no separate newcomer lift), the congested
+ * held back harder (likes waiting beyond half of what they answer), and likers kept first against
+ * those lifts.
  */
 export const FAIR: Readonly<Weights> = Object.freeze({
   ...RECIPROCAL, appeal: 200, warmth: 40, congestion: 400, congestionRatio: 0.5, likedYouBonus: 1200, likerCap: 40,
-  newcomerLift: 0, exposureLift: 800, exposureTarget: 8, idleLift: 500, idleDays: 7,
+  newcomerLift: 0, exposureLift: 600, exposureTarget: 8, idleLift: 500, idleDays: 7, reachLog: 300,
 });
 
 /** |boost| stays below this, so costs fit the engine's slots (top-k.ts). */
@@ -109,6 +115,7 @@ export function boost(v: Candidate, w: Weights): number {
   if (w.warmth) b += w.warmth * (logit(smoothed(lg, pg, w)) - prior);
   if (w.newcomerLift && days < w.newcomerDays) b += (w.newcomerLift * (w.newcomerDays - days)) / w.newcomerDays;
   if (w.exposureLift) b += w.exposureLift * Math.max(0, 1 - (lr + pr) / (w.exposureTarget * (days + 1)));
+  if (w.reachLog && v.reach) b -= w.reachLog * Math.log(v.reach / w.reachRef);
   if (w.idleLift) b += (w.idleLift * Math.min(v.idleDays ?? 0, w.idleDays)) / w.idleDays;
   if (w.congestion) {
     // Likes waiting on v against what v answers; smoothed so one like on a quiet newcomer is not congestion.
@@ -152,6 +159,6 @@ export function checkWeights(w: Weights): void {
   const ok = Number.isInteger(w.likedYouBonus) && w.likedYouBonus >= 0 && w.likedYouBonus <= 2000 &&
     Number.isInteger(w.interest) && w.interest >= 0 && Number.isInteger(w.interestCap) && w.interestCap >= 0 &&
     w.interest * w.interestCap <= 1000 && Number.isInteger(w.likerCap) && w.likerCap >= 0 && w.priorRate > 0 && w.priorRate < 1 && w.priorSwipes > 0 &&
-    w.newcomerDays > 0 && w.exposureTarget > 0 && w.idleDays > 0 && w.congestionRatio > 0 && w.showCapRatio > 0;
+    w.newcomerDays > 0 && w.exposureTarget > 0 && w.idleDays > 0 && w.congestionRatio > 0 && w.showCapRatio > 0 && w.reachRef > 0;
   if (!ok) throw new RangeError(`ranking weights out of bounds: ${JSON.stringify(w)}`);
 }

@@ -21,6 +21,8 @@ export interface Candidate {
   days?: number;
   /** Whole days since someone last swiped on this user (since joining, if nobody has yet). */
   idleDays?: number;
+  /** Share of the population this user is mutually eligible with, parts per million, as the last rebuild counted it (reach.ts); 0 or absent = not known yet. */
+  reach?: number;
   /** Interest tags, lower-case and trimmed (shared/profile.ts). */
   interests?: readonly string[] | null;
 }

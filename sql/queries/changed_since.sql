@@ -7,7 +7,7 @@
 select c.change_xid::text as change_xid, c.present, c.shown, c.id, c.age, c.height, c.gender_bit,
        c.interest_mask, c.preferred_age_min, c.preferred_age_max, c.preferred_height_min,
        c.preferred_height_max, c.likes_given, c.passes_given, c.likes_received, c.passes_received,
-       c.days, c.idle_days, c.interests
+       c.days, c.idle_days, c.reach, c.interests
 from unseen_xids($1::pg_snapshot) r
 cross join lateral (select greatest(r.lo, $2::xid8) as xid, case when $2::xid8 >= r.lo then $3::int else -1 end as id) k
 cross join lateral (
@@ -18,6 +18,7 @@ cross join lateral (
           coalesce(c.likes_received, 0) as likes_received, coalesce(c.passes_received, 0) as passes_received,
           greatest(0, floor(extract(epoch from now() - u.created_at) / 86400))::int as days,
           greatest(0, floor(extract(epoch from now() - coalesce(c.last_swiped_on, u.created_at)) / 86400))::int as idle_days,
+          coalesce(c.reach_ppm, 0) as reach,
           array_to_json(u.interests)::text as interests
    from users u left join swipe_counts c on c.user_id = u.id
    where (u.change_xid, u.id) > (k.xid, k.id) and u.change_xid < r.hi
@@ -25,7 +26,7 @@ cross join lateral (
    limit $4)
   union all
   (select e.change_xid, false, false, e.id, null, null, null, null, null, null, null, null,
-          null, null, null, null, null, null, null
+          null, null, null, null, null, null, null, null
    from erased_users e
    where (e.change_xid, e.id) > (k.xid, k.id) and e.change_xid < r.hi
    order by e.change_xid, e.id

@@ -8,7 +8,7 @@ import type { Candidate } from '../../shared/matching/types.js';
 import { apiScore } from '../../shared/feed-rank.js';
 
 export async function loadWorld(db: Db) {
-  const users = (await db.query(`select u.*, c.likes_given, c.passes_given, c.likes_received, c.passes_received,
+  const users = (await db.query(`select u.*, c.likes_given, c.passes_given, c.likes_received, c.passes_received, c.reach_ppm,
       extract(epoch from now() - u.created_at) as age_s,
       extract(epoch from now() - coalesce(c.last_swiped_on, u.created_at)) as idle_s
     from users u left join swipe_counts c on c.user_id = u.id`)).rows.map(
@@ -28,6 +28,7 @@ export async function loadWorld(db: Db) {
       passesReceived: r.passes_received ?? 0,
       days: Math.max(0, Math.floor(Number(r.age_s) / 86400)),
       idleDays: Math.max(0, Math.floor(Number(r.idle_s) / 86400)),
+      reach: r.reach_ppm ?? 0,
       interests: r.interests,
     }),
   );

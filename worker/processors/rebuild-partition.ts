@@ -7,7 +7,8 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Pool } from '../../shared/db.js';
 import { writeRebuildBatch } from '../../shared/feed-store.js';
-import { type PartitionData, type Population, loadPopulation, memberCard, partitionOf, populationIndex } from '../partition-data.js';
+import { type PartitionData, type Population, changedReach, loadPopulation, memberCard, partitionOf, populationIndex } from '../partition-data.js';
+import { queueReach } from '../../shared/swipe-counts.js';
 import { RankPool, batchRanker } from '../rank-thread.js';
 import type { Weights } from '../../shared/matching/score.js';
 
@@ -27,6 +28,8 @@ export interface PartitionResult {
   xmin: string;
   /** read: waiting for the population (shared by the process's partitions of a run), rank: the engine, write: waiting for Redis. */
   ms: { read: number; rank: number; write: number };
+  /** Members whose reach changed, left for the next run (sql/migrations/0010_reach.sql). */
+  reach: number;
 }
 
 /** Members per batch (ranked together, then written in one pipeline). */
@@ -146,8 +149,12 @@ export function partitionProcessor(deps: Deps) {
       const read = performance.now() - started;
       // Progress also yields to the event loop, so the job's lock keeps being renewed.
       const { rank, write } = await rankAndWrite(deps, data, (done) => job.updateProgress(Math.round((done / Math.max(1, data.rows.length)) * 100)), pool);
+      // The members' reach counted again, left for the next run to move in: this one ranked with the
+      // stored reach, as the live path does. A retry leaves the same values.
+      const reach = changedReach(pop, data.rows);
+      await queueReach(deps.db, reach.ids, reach.ppm);
       const ms = { read: Math.round(read), rank: Math.round(rank), write: Math.round(write) };
-      return { index: p.index, users: data.rows.length, candidates: pop.shownCount, xmin: data.xmin, ms };
+      return { index: p.index, users: data.rows.length, candidates: pop.shownCount, xmin: data.xmin, ms, reach: reach.ids.length };
     } finally {
       cache.release(run);
     }
