@@ -87,4 +87,16 @@ describe('reachOf', () => {
     expect(reachMoved(100_000, 111_000)).toBe(true);
     expect(reachMoved(100_000, 90_000)).toBe(true);
   });
+
+  it('counts the ends of every range as inside, one past them as outside', () => {
+    const man: Candidate = { id: 1, age: 30, height: 180, genderBit: 4, interestMask: 2, ageMin: 25, ageMax: 35, heightMin: 150, heightMax: 190 };
+    const her = (o: Partial<Candidate>): Candidate => ({ id: 0, age: 30, height: 170, genderBit: 2, interestMask: 4, ageMin: 20, ageMax: 40, heightMin: 140, heightMax: 200, ...o });
+    const inside = [{ age: 25 }, { age: 35 }, { height: 150 }, { height: 190 }, { ageMin: 30 }, { ageMax: 30 }, { heightMin: 180 }, { heightMax: 180 }];
+    const outside = [{ age: 24 }, { age: 36 }, { height: 149 }, { height: 191 }, { ageMin: 31 }, { ageMax: 29 }, { heightMin: 181 }, { heightMax: 179 }];
+    const women = [...inside, ...outside].map((o, i) => her({ ...o, id: i + 2 }));
+    const cols = columnsFrom([man, ...women]);
+    const got = reachOf(reachSample(cols), cols);
+    expect(got[0]).toBe(PPM / 2);
+    expect([...got.subarray(1)]).toEqual([...inside.map(() => Math.round(PPM / 16)), ...outside.map(() => 1)]);
+  });
 });
