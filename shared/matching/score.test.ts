@@ -52,7 +52,7 @@ describe('boost, term by term', () => {
   it('show cap: points per log unit by which swipes received exceed showCapRatio times the swipes given', () => {
     const w = only({ showCap: 200, showCapRatio: 1 });
     expect(boost(v({ likesReceived: 20, passesReceived: 30 }), w)).toBe(-358); // log(60 / 10)
-    expect(boost(v({ likesReceived: 20, passesReceived: 30, passesGiven: 50 }), w)).toBe(0);
+    expect(boost(v({ likesReceived: 20, passesReceived: 30, likesGiven: 25, passesGiven: 25 }), w)).toBe(0); // answers as much as it is shown
   });
 
   it('reach: points per log unit from reachRef, none while unknown', () => {
