@@ -60,6 +60,8 @@ describe('boost, term by term', () => {
     expect(boost(v({ reach: 10_000 }), w)).toBe(691);
     expect(boost(v({ reach: 500_000 }), w)).toBe(-483);
     expect(boost(v({ reach: 0 }), w)).toBe(0);
+    const capped = only({ reachLog: 300, reachRef: 100_000, reachMax: 300 });
+    expect([1_000, 10_000, 50_000, 200_000, 1_000_000].map((reach) => boost(v({ reach }), capped))).toEqual([300, 300, 208, -208, -300]);
   });
 
   it('stays inside ±(MAX_BOOST - 1), the engine slots', () => {
@@ -95,6 +97,7 @@ describe('checkWeights', () => {
     ['no congestion ratio', { congestionRatio: 0 }],
     ['no show cap ratio', { showCapRatio: 0 }],
     ['no reach reference', { reachRef: 0 }],
+    ['a negative reach cap', { reachMax: -1 }],
   ])('refuses %s', (_, o) => {
     expect(() => checkWeights({ ...FAIR, ...o })).toThrow(RangeError);
   });

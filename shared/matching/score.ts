@@ -57,13 +57,15 @@ export interface Weights {
   /** Points per log unit by which v's reach (reach.ts) exceeds `reachRef` (parts per million); below it, a lift. Unknown reach: 0. */
   reachLog: number;
   reachRef: number;
+  /** The reach term's largest size either way, in points: wider, it spreads boosts and the engine prunes less (docs/ALGORITHM.md). */
+  reachMax: number;
 }
 
 /** Today's ranking before learning: fit, and every liker first. */
 export const PREFERENCE_ONLY: Readonly<Weights> = Object.freeze({
   likedYouBonus: 200, likerCap: Number.MAX_SAFE_INTEGER, appeal: 0, warmth: 0, priorRate: 0.4, priorSwipes: 10,
   interest: 0, interestCap: 0, newcomerLift: 0, newcomerDays: 14, exposureLift: 0, exposureTarget: 1, idleLift: 0, idleDays: 7, congestion: 0, congestionRatio: 1,
-  showCap: 0, showCapRatio: 1, reachLog: 0, reachRef: 100_000,
+  showCap: 0, showCapRatio: 1, reachLog: 0, reachRef: 100_000, reachMax: 1500,
 });
 
 /**
@@ -77,7 +79,8 @@ export const RECIPROCAL: Readonly<Weights> = Object.freeze({
 
 /**
  * Reciprocal with fairness (docs/ALGORITHM.md has the trade-off, measured): people few can see
- * lifted and those many can see held back (300 points per log unit of reach against 10%), the
+ * lifted and those many can see held back (300 points per log unit of reach against 10%, at most
+ * 300 either way), the
  * under-exposed lifted (up to 600 points below 8 swipes received a day) and anyone nobody swiped on
  * for days (up to 500 at 7 days idle; newcomers too, so no separate newcomer lift), the congested
  * held back harder (likes waiting beyond half of what they answer), and likers kept first against
@@ -85,7 +88,7 @@ export const RECIPROCAL: Readonly<Weights> = Object.freeze({
  */
 export const FAIR: Readonly<Weights> = Object.freeze({
   ...RECIPROCAL, appeal: 200, warmth: 40, congestion: 400, congestionRatio: 0.5, likedYouBonus: 1200, likerCap: 40,
-  newcomerLift: 0, exposureLift: 600, exposureTarget: 8, idleLift: 500, idleDays: 7, reachLog: 300,
+  newcomerLift: 0, exposureLift: 600, exposureTarget: 8, idleLift: 500, idleDays: 7, reachLog: 300, reachMax: 300,
 });
 
 /** |boost| stays below this, so costs fit the engine's slots (top-k.ts). */
@@ -115,7 +118,7 @@ export function boost(v: Candidate, w: Weights): number {
   if (w.warmth) b += w.warmth * (logit(smoothed(lg, pg, w)) - prior);
   if (w.newcomerLift && days < w.newcomerDays) b += (w.newcomerLift * (w.newcomerDays - days)) / w.newcomerDays;
   if (w.exposureLift) b += w.exposureLift * Math.max(0, 1 - (lr + pr) / (w.exposureTarget * (days + 1)));
-  if (w.reachLog && v.reach) b -= w.reachLog * Math.log(v.reach / w.reachRef);
+  if (w.reachLog && v.reach) b -= Math.max(-w.reachMax, Math.min(w.reachMax, w.reachLog * Math.log(v.reach / w.reachRef)));
   if (w.idleLift) b += (w.idleLift * Math.min(v.idleDays ?? 0, w.idleDays)) / w.idleDays;
   if (w.congestion) {
     // Likes waiting on v against what v answers; smoothed so one like on a quiet newcomer is not congestion.
@@ -159,6 +162,6 @@ export function checkWeights(w: Weights): void {
   const ok = Number.isInteger(w.likedYouBonus) && w.likedYouBonus >= 0 && w.likedYouBonus <= 2000 &&
     Number.isInteger(w.interest) && w.interest >= 0 && Number.isInteger(w.interestCap) && w.interestCap >= 0 &&
     w.interest * w.interestCap <= 1000 && Number.isInteger(w.likerCap) && w.likerCap >= 0 && w.priorRate > 0 && w.priorRate < 1 && w.priorSwipes > 0 &&
-    w.newcomerDays > 0 && w.exposureTarget > 0 && w.idleDays > 0 && w.congestionRatio > 0 && w.showCapRatio > 0 && w.reachRef > 0;
+    w.newcomerDays > 0 && w.exposureTarget > 0 && w.idleDays > 0 && w.congestionRatio > 0 && w.showCapRatio > 0 && w.reachRef > 0 && w.reachMax >= 0;
   if (!ok) throw new RangeError(`ranking weights out of bounds: ${JSON.stringify(w)}`);
 }
