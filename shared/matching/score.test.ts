@@ -74,7 +74,7 @@ describe('checkWeights', () => {
   it('accepts the three policies and the bounds themselves', () => {
     for (const w of [PREFERENCE_ONLY, RECIPROCAL, FAIR]) expect(() => checkWeights(w)).not.toThrow();
     expect(() => checkWeights({ ...FAIR, likedYouBonus: 2000, interest: 250, interestCap: 4 })).not.toThrow();
-    expect(() => checkWeights({ ...FAIR, likedYouBonus: 0, interest: 0, interestCap: 0, likerCap: 0 })).not.toThrow();
+    expect(() => checkWeights({ ...FAIR, likedYouBonus: 0, interest: 0, interestCap: 0, likerCap: 0, reachMax: 0 })).not.toThrow();
   });
 
   it.each<[string, Partial<Weights>]>([
