@@ -44,7 +44,7 @@ export async function updatePreferences(pool: Pool, id: number, patch: Preferenc
       next.interests.length ? next.interests : null,
     ]);
     const reach = reachOf?.(who(id, { ...current, ...next }));
-    if (reach) await rows(tx, 'set_reach', [[id], [reach]]);
+    if (reach) await rows(tx, 'set_reach', [id, reach]);
     return toProfile(updated!);
   });
 }

@@ -21,8 +21,8 @@ export const PPM = 1_000_000;
  * (30 points of score at the default weight). The estimate shifts a little whenever the population
  * does; without a threshold every rebuild would rewrite every user's row.
  */
-export const reachMoved = (stored: number, counted: number) => counted > 0 && (stored <= 0 || Math.abs(Math.log(counted / stored)) > REACH_TOLERANCE);
 export const REACH_TOLERANCE = 0.1;
+export const reachMoved = (stored: number, counted: number) => counted > 0 && (stored <= 0 || Math.abs(Math.log(counted / stored)) > REACH_TOLERANCE);
 
 /** Whether the user with this id is in the sample, one in `m`. */
 export const inReachSample = (id: number, m: number) => m <= 1 || (Math.imul(id, 0x9e3779b1) >>> 0) % m === 0;
@@ -106,6 +106,7 @@ export function reachIn(s: ReachSample, v: Who): number {
 export function reachOf(s: ReachSample, of: Columns, rows?: ArrayLike<number>): Int32Array {
   const count = rows ? rows.length : of.length;
   const out = new Int32Array(count);
+  // One object refilled per row rather than rowAt's new Candidate: a rebuild counts a million rows.
   const v: Who = { id: 0, age: 0, height: 0, genderBit: 0, interestMask: 0, ageMin: 0, ageMax: 0, heightMin: 0, heightMax: 0 };
   for (let k = 0; k < count; k++) {
     const r = rows ? rows[k]! : k;

@@ -28,8 +28,6 @@ export interface PartitionResult {
   xmin: string;
   /** read: waiting for the population (shared by the process's partitions of a run), rank: the engine, write: waiting for Redis. */
   ms: { read: number; rank: number; write: number };
-  /** Members whose reach changed, left for the next run (sql/migrations/0010_reach.sql). */
-  reach: number;
 }
 
 /** Members per batch (ranked together, then written in one pipeline). */
@@ -154,7 +152,7 @@ export function partitionProcessor(deps: Deps) {
       const reach = changedReach(pop, data.rows);
       await queueReach(deps.db, reach.ids, reach.ppm);
       const ms = { read: Math.round(read), rank: Math.round(rank), write: Math.round(write) };
-      return { index: p.index, users: data.rows.length, candidates: pop.shownCount, xmin: data.xmin, ms, reach: reach.ids.length };
+      return { index: p.index, users: data.rows.length, candidates: pop.shownCount, xmin: data.xmin, ms };
     } finally {
       cache.release(run);
     }
