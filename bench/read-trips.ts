@@ -20,10 +20,11 @@ for (let u = 1; u <= N; u += 200) {
   await writeLists(redis, prefix, lists);
 }
 async function two(uid: number) {
-  const r = (await withScripts(redis).mmReadPage(k.feed(uid), k.excl(uid), cardKeyPrefix(prefix), uid, 0, 24, '0')) as any[];
-  return redis.mget([...r[1].map((id: number) => k.card(id)), k.card(uid)]);
+  const lines = ((await withScripts(redis).mmReadPage(k.feed(uid), k.excl(uid), k.page(uid), cardKeyPrefix(prefix), uid, 0, 24, '0', '')) as string).split('\n');
+  const ids = lines.slice(3).filter((_, i) => i % 3 === 0).map(Number);
+  return redis.mget([...ids.map((id) => k.card(id)), k.card(uid)]);
 }
-const one = (uid: number) => withScripts(redis).mmReadPage(k.feed(uid), k.excl(uid), cardKeyPrefix(prefix), uid, 0, 24, '1');
+const one = (uid: number) => withScripts(redis).mmReadPage(k.feed(uid), k.excl(uid), k.page(uid), cardKeyPrefix(prefix), uid, 0, 24, '1', '');
 async function serial(fn: (u: number) => Promise<unknown>, n: number) {
   const t: number[] = [];
   for (let i = 0; i < n; i++) { const s = process.hrtime.bigint(); await fn((i % N) + 1); t.push(Number(process.hrtime.bigint() - s) / 1e6); }

@@ -8,6 +8,8 @@
 //                     o:<id> = xid        uid swiped on <id>, or one of them blocked the other: never shown again
 //                     i:<id> = xid:p|l    <id> passed on (p) or liked (l) uid: the latest wins (a like replaces a pass)
 //   <p>:card2:<id>    version + what read-time checks need + the public card (cards.ts)
+//   <p>:pg:{<uid>}    the last page served from the list, rendered (rendered-pages.ts): every write
+//                     of the list or the exclusions above deletes it, in the same script
 // (The 2s name the layouts of issue 7, 6-byte entries and lean cards: an older version's keys are never misread.)
 //
 // An xid is the Postgres transaction id (xid8) of the swipe or block. A list carries the xmin of the
@@ -21,11 +23,15 @@ import { isCluster } from './redis.js';
 import { execBySlot, getMany, groupBySlot, type SlotOp } from './slots.js';
 
 const FEED_SEGMENT = 'feed2';
+/** How long a claim to render a page holds: far longer than a page takes to read (rendered-pages.ts). */
+const CLAIM_TTL_S = 30;
+const PAGE_SEGMENT = 'pg';
 
 export const keys = (prefix: string) => ({
   feed: (uid: number) => `${prefix}:${FEED_SEGMENT}:{${uid}}`,
   excl: (uid: number) => `${prefix}:x:{${uid}}`,
   card: (id: number) => cardKey(prefix, id),
+  page: (uid: number) => `${prefix}:${PAGE_SEGMENT}:{${uid}}`,
 });
 
 export interface RankedList {
@@ -92,20 +98,22 @@ export function unpackList(buf: Buffer): RankedList {
 }
 
 // Lists one by one, each replaced only with one at least as new, then its owner's exclusion entries
-// below its xmin dropped. KEYS: (list, exclusions) per list, one slot per call on a Redis Cluster;
-// ARGV: the packed lists. One call writes a whole batch: Lua is cheap per list, a call is not.
+// below its xmin dropped, and its rendered page deleted. KEYS: (list, exclusions, page) per list,
+// one slot per call on a Redis Cluster; ARGV: the packed lists. One call writes a whole batch: Lua
+// is cheap per list, a call is not.
 // Only the header's 32-character version is read of the old list (GETRANGE); a missing key gives ''.
 const SET_LISTS_IF_NEWER = `
 local written = 0
 for i = 1, #ARGV do
   local new = ARGV[i]
-  local old = redis.call('GETRANGE', KEYS[2 * i - 1], 0, ${VERSION_END - 1})
+  local old = redis.call('GETRANGE', KEYS[3 * i - 2], 0, ${VERSION_END - 1})
   if old == '' or old <= string.sub(new, 1, ${VERSION_END}) then
-    redis.call('SET', KEYS[2 * i - 1], new)
+    redis.call('SET', KEYS[3 * i - 2], new)
+    redis.call('DEL', KEYS[3 * i])
     local xmin = string.sub(new, 1, ${XMIN})
-    local kv = redis.call('HGETALL', KEYS[2 * i])
+    local kv = redis.call('HGETALL', KEYS[3 * i - 1])
     for j = 1, #kv, 2 do
-      if string.sub(kv[j + 1], 1, ${XMIN}) < xmin then redis.call('HDEL', KEYS[2 * i], kv[j]) end
+      if string.sub(kv[j + 1], 1, ${XMIN}) < xmin then redis.call('HDEL', KEYS[3 * i - 1], kv[j]) end
     end
     written = written + 1
   end
@@ -113,17 +121,18 @@ end
 return written`;
 
 // o:<id>: keep the largest xid (the entry must outlive every list that might not know it).
-// i:<id>: the latest of the other person's swipes wins.
+// i:<id>: the latest of the other person's swipes wins. KEYS[2], the owner's rendered page, goes with any change.
 const MARK = `
 local old = redis.call('HGET', KEYS[1], ARGV[1])
 if old and string.sub(old, 1, ${XMIN}) > string.sub(ARGV[2], 1, ${XMIN}) then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('DEL', KEYS[2])
 return 1`;
 
 // Puts one (id, score) into an existing list in rank order (score desc, id asc), capped at ARGV[3]
 // entries; keeps its header but the base score, which becomes the new top score. Only when the entry was computed from a snapshot at least as new as the
 // list's (ARGV[4], an xmin): exclusions older than the list's xmin were dropped with the list's write,
-// so an entry from before it could bring back someone the list left out.
+// so an entry from before it could bring back someone the list left out. KEYS[2]: the rendered page, deleted on a change.
 const MERGE_ENTRY = `
 local v = redis.call('GET', KEYS[1])
 if not v then return 0 end
@@ -147,6 +156,7 @@ local top = scores[1]
 local out = {string.sub(v, 1, ${FLAG + 1}), struct.pack('<i4', top)}
 for i = 1, n do out[#out + 1] = struct.pack('<i4<H', ids[i], math.min(${MAX_OFFSET}, top - scores[i])) end
 redis.call('SET', KEYS[1], table.concat(out))
+redis.call('DEL', KEYS[2])
 return 1`;
 
 // A page: the list minus its exclusions, skipping ARGV[3] entries, the next ARGV[4] with their
@@ -158,9 +168,12 @@ return 1`;
 // card, then id, score and card per entry ('' for a card not read or not cached). Card values hold
 // no \n (their JSON comes from JSON.stringify, cards.ts). One string, not nested arrays: decoding
 // ~75 reply items was a tenth of a cached read's CPU (issue 7).
+// With a claim (ARGV[6], not ''), it also puts a placeholder holding the claim in the rendered page's
+// key (KEYS[3]): the page rendered from this read is stored only if no write deleted it meanwhile.
 const READ_PAGE = `
 local v = redis.call('GET', KEYS[1])
 if not v then return false end
+if ARGV[6] ~= '' then redis.call('SET', KEYS[3], '~' .. ARGV[6], 'EX', ${CLAIM_TTL_S}) end
 local hidden, nhidden = {}, 0
 local kv = redis.call('HGETALL', KEYS[2])
 for i = 1, #kv, 2 do
@@ -212,10 +225,10 @@ return table.concat(out, '\\n')`;
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     mmSetListsIfNewer(numKeys: number, ...keysThenLists: (string | Buffer)[]): Result<number, Context>;
-    mmMark(exclKey: string, field: string, value: string): Result<number, Context>;
+    mmMark(exclKey: string, pageKey: string, field: string, value: string): Result<number, Context>;
     mmWriteBatch(prefix: string, uids: Buffer, lists: Buffer, listEnds: Buffer, cards: Buffer, cardEnds: Buffer): Result<number, Context>;
-    mmMergeEntry(feedKey: string, id: number | string, score: number | string, cap: number | string, xmin: string): Result<number, Context>;
-    mmReadPage(feedKey: string, exclKey: string, cardPrefix: string, uid: number, skip: number, n: number, withCards: '0' | '1'): Result<unknown, Context>;
+    mmMergeEntry(feedKey: string, pageKey: string, id: number | string, score: number | string, cap: number | string, xmin: string): Result<number, Context>;
+    mmReadPage(feedKey: string, exclKey: string, pageKey: string, cardPrefix: string, uid: number, skip: number, n: number, withCards: '0' | '1', claim: string): Result<unknown, Context>;
   }
 }
 
@@ -223,10 +236,10 @@ const scripted = new WeakSet<Redis>();
 export function withScripts(redis: Redis): Redis {
   if (!scripted.has(redis)) {
     redis.defineCommand('mmSetListsIfNewer', { lua: SET_LISTS_IF_NEWER });
-    redis.defineCommand('mmMark', { numberOfKeys: 1, lua: MARK });
+    redis.defineCommand('mmMark', { numberOfKeys: 2, lua: MARK });
     redis.defineCommand('mmWriteBatch', { numberOfKeys: 0, lua: WRITE_BATCH });
-    redis.defineCommand('mmMergeEntry', { numberOfKeys: 1, lua: MERGE_ENTRY });
-    redis.defineCommand('mmReadPage', { numberOfKeys: 2, lua: READ_PAGE });
+    redis.defineCommand('mmMergeEntry', { numberOfKeys: 2, lua: MERGE_ENTRY });
+    redis.defineCommand('mmReadPage', { numberOfKeys: 3, lua: READ_PAGE });
     scripted.add(redis);
   }
   return redis;
@@ -253,10 +266,10 @@ export async function writeLists(redis: Redis, prefix: string, lists: Iterable<[
 /** writeLists of lists packed already (packList), e.g. by a ranking thread. */
 export async function writePackedLists(redis: Redis, prefix: string, lists: [number, Buffer][]): Promise<void> {
   const k = keys(prefix);
-  const items = lists.map(([uid, packed]): [string, string, Buffer] => [k.feed(uid), k.excl(uid), packed]);
+  const items = lists.map(([uid, packed]): [string, string, string, Buffer] => [k.feed(uid), k.excl(uid), k.page(uid), packed]);
   const ops: SlotOp[] = groupBySlot(redis, items, (item) => item[0], LISTS_PER_CALL).map((group) => [
     group[0]![0],
-    (p) => p.mmSetListsIfNewer(group.length * 2, ...group.flatMap(([feed, excl]) => [feed, excl]), ...group.map((item) => item[2])),
+    (p) => p.mmSetListsIfNewer(group.length * 3, ...group.flatMap(([feed, excl, page]) => [feed, excl, page]), ...group.map((item) => item[3])),
   ]);
   await execBySlot(withScripts(redis), ops);
 }
@@ -289,6 +302,7 @@ for at = 1, string.len(uids), 4 do
   if old and string.sub(old, 1, ${VERSION_END}) > string.sub(new, 1, ${VERSION_END}) then
     redis.call('SET', fk, old)
   else
+    redis.call('DEL', prefix .. ':${PAGE_SEGMENT}:{' .. uid .. '}')
     local xk = prefix .. ':x:{' .. uid .. '}'
     local xmin = string.sub(new, 1, ${XMIN})
     local kv = redis.call('HGETALL', xk)
@@ -340,7 +354,7 @@ export async function writeRebuildBatch(redis: Redis, prefix: string, b: Rebuild
 export async function mergeEntries(redis: Redis, prefix: string, entries: Iterable<[number, number, number]>, cap: number, xmin: string): Promise<void> {
   const k = keys(prefix);
   const ops: SlotOp[] = [];
-  for (const [owner, id, score] of entries) ops.push([k.feed(owner), (p) => p.mmMergeEntry(k.feed(owner), id, score, cap, xid20(xmin))]);
+  for (const [owner, id, score] of entries) ops.push([k.feed(owner), (p) => p.mmMergeEntry(k.feed(owner), k.page(owner), id, score, cap, xid20(xmin))]);
   await execBySlot(withScripts(redis), ops);
 }
 
@@ -353,20 +367,20 @@ export type Exclusion =
 export async function recordExclusions(redis: Redis, prefix: string, events: Exclusion[]): Promise<void> {
   const k = keys(prefix);
   const ops: SlotOp[] = [];
-  const mark = (key: string, field: string, value: string) => ops.push([key, (p) => p.mmMark(key, field, value)]);
+  const mark = (uid: number, field: string, value: string) => ops.push([k.excl(uid), (p) => p.mmMark(k.excl(uid), k.page(uid), field, value)]);
   for (const e of events) {
     const x = xid20(e.xid);
-    mark(k.excl(e.from), `o:${e.to}`, x);
-    if (e.kind === 'block') mark(k.excl(e.to), `o:${e.from}`, x);
-    else mark(k.excl(e.to), `i:${e.from}`, `${x}:${e.kind === 'pass' ? 'p' : 'l'}`);
+    mark(e.from, `o:${e.to}`, x);
+    if (e.kind === 'block') mark(e.to, `o:${e.from}`, x);
+    else mark(e.to, `i:${e.from}`, `${x}:${e.kind === 'pass' ? 'p' : 'l'}`);
   }
   await execBySlot(withScripts(redis), ops);
 }
 
-/** Drops users' lists (they are recomputed on their next read). */
+/** Drops users' lists and rendered pages (they are recomputed on their next read). */
 export async function dropLists(redis: Redis, prefix: string, uids: Iterable<number>): Promise<void> {
   const k = keys(prefix);
-  await execBySlot(redis, [...uids].map((uid) => [k.feed(uid), (p) => p.del(k.feed(uid))]));
+  await execBySlot(redis, [...uids].map((uid) => [k.feed(uid), (p) => p.del(k.feed(uid), k.page(uid))]));
 }
 
 export interface PageRead {
@@ -374,22 +388,27 @@ export interface PageRead {
   complete: boolean;
   /** The asker's own card (read with the first chunk only). */
   me?: PageCard | null;
-  /** The next not-excluded entries of the list, with their cards (undefined where none is cached, null for a tombstone). */
-  entries: { id: number; score: number; card?: PageCard | null }[];
+  /** The version prefix of the asker's card value as read ('' when missing): what a rendered page checks. */
+  meVersion: string;
+  /** The next not-excluded entries of the list, with their cards (undefined where none is cached, null for a tombstone) and the version prefix of each card value read ('' when missing). */
+  entries: { id: number; score: number; card?: PageCard | null; version: string }[];
   /** Not-excluded entries left after these. */
   remaining: number;
 }
+
+const versionOf = (value: string | null | undefined) => (value ? value.slice(0, CARD_VERSION_CHARS) : '');
 
 /**
  * A page: the list, minus its exclusions, skipping `skip` entries, the next `n` of them with their
  * cards, and (on the first read) the asker's card. On a single Redis that is one round trip (the
  * script reads the cards too). On a Redis Cluster the cards live in other slots: the script reads
  * the list and exclusions (one slot), then the cards come in one pipeline per node, in parallel.
+ * A `claim` (first chunk only) reserves the user's rendered page for what is rendered from this read.
  */
-export async function readPage(redis: Redis, prefix: string, uid: number, skip: number, n: number): Promise<PageRead | undefined> {
+export async function readPage(redis: Redis, prefix: string, uid: number, skip: number, n: number, claim = ''): Promise<PageRead | undefined> {
   const k = keys(prefix);
   const cluster = isCluster(redis);
-  const r = await withScripts(redis).mmReadPage(k.feed(uid), k.excl(uid), cardKeyPrefix(prefix), uid, skip, n, cluster ? '0' : '1');
+  const r = await withScripts(redis).mmReadPage(k.feed(uid), k.excl(uid), k.page(uid), cardKeyPrefix(prefix), uid, skip, n, cluster ? '0' : '1', claim);
   if (!r) return undefined;
   const lines = (r as string).split('\n');
   const head = lines[0]!, remaining = Number(lines[1]);
@@ -412,7 +431,8 @@ export async function readPage(redis: Redis, prefix: string, uid: number, skip: 
     generatedAt,
     complete,
     me: me ? readCard(uid, me) : undefined,
-    entries: ids.map((id, i) => ({ id, score: scores[i]!, card: cards[i] ? readCard(id, cards[i]!) : undefined })),
+    meVersion: versionOf(me),
+    entries: ids.map((id, i) => ({ id, score: scores[i]!, card: cards[i] ? readCard(id, cards[i]!) : undefined, version: versionOf(cards[i]) })),
     remaining,
   };
 }

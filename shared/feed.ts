@@ -8,7 +8,9 @@ import { liveFeed } from './feed-live.js';
 import { type CardSource, type PageCard, buryCards, writeCards } from './cards.js';
 import { rows } from './db.js';
 import { type Exclusion, type RankedList, dropLists, readPage, recordExclusions, writeLists } from './feed-store.js';
+import { pageBody } from './feed-rank.js';
 import { mutual } from './matching/compatible.js';
+import { type PageCards, newClaim, putRendered, readRendered } from './rendered-pages.js';
 import { toProfile } from './profile.js';
 
 /** A card on a page: the public card's JSON as the API shows it, without the score (feed-rank.ts adds it). */
@@ -18,10 +20,14 @@ export interface PageEntry {
 }
 
 export interface FeedPage {
-  /** Best first. */
+  /** Best first (empty for a page served rendered). */
   cards: PageEntry[];
   source: 'cache' | 'live';
   generatedAt: Date;
+  /** The response body, when the page was rendered already (rendered-pages.ts). */
+  body?: string;
+  /** Served as stored, without reading the list (for metrics). */
+  rendered?: boolean;
 }
 
 export interface Feed {
@@ -193,27 +199,39 @@ export function createCachedFeed(o: CachedFeedOptions): Feed {
    * unless it is old: the live page is exact anyway, and recomputing would find the same few.
    */
   async function fromCache(userId: number, limit: number): Promise<FeedPage | { refresh: boolean }> {
-    const first = await readPage(redis, prefix, userId, 0, limit + 4);
+    const body = await readRendered(redis, prefix, userId, limit);
+    if (body !== undefined) return { cards: [], source: 'cache', generatedAt: new Date(0), body, rendered: true };
+    const claim = newClaim();
+    const first = await readPage(redis, prefix, userId, 0, limit + 4, claim);
     if (!first?.me) return { refresh: true };
     const refresh = { refresh: !first.complete || Date.now() - first.generatedAt > COMPLETE_LIST_TTL_MS };
     if (first.entries.length + first.remaining < limit) return refresh;
     const me: PageCard = first.me;
     const cards: PageEntry[] = [];
+    // What the page depends on besides the list and exclusions: every card read up to its last.
+    const read: PageCards = [[userId, first.meVersion]];
     // Usually one read: a page plus a small margin for cards no longer eligible by the current
     // profiles on both sides, which are dropped here.
-    for (let read = first, skip = 0; ; ) {
-      for (const { id, card } of read.entries) {
+    for (let chunk = first, skip = 0; ; ) {
+      for (const { id, card, version } of chunk.entries) {
+        if (cards.length === limit) break;
+        read.push([id, version]);
         // A card Redis lost (a restart, an eviction) is written again from Postgres, in the background.
         if (card === undefined) missingCard(id);
         // Only people shown to others (not paused, suspended or erased) who still fit both ways now.
-        else if (card?.s && cards.length < limit && mutual(me.m, card.m)) cards.push({ id, json: card.json });
+        else if (card?.s && mutual(me.m, card.m)) cards.push({ id, json: card.json });
       }
-      if (cards.length === limit) return { cards, source: 'cache', generatedAt: new Date(first.generatedAt) };
-      if (read.remaining === 0) return refresh;
-      skip += read.entries.length;
+      if (cards.length === limit) {
+        const page: FeedPage = { cards, source: 'cache', generatedAt: new Date(first.generatedAt) };
+        page.body = pageBody(userId, page);
+        await putRendered(redis, prefix, userId, claim, limit, read, page.body).catch((err) => o.onError?.(err));
+        return page;
+      }
+      if (chunk.remaining === 0) return refresh;
+      skip += chunk.entries.length;
       const next = await readPage(redis, prefix, userId, skip, limit - cards.length + 4);
       if (!next) return { refresh: true };
-      read = next;
+      chunk = next;
     }
   }
 }

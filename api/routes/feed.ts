@@ -45,8 +45,8 @@ feed.openapi(
     requireSelf(c.get('userId'), user_id);
     const deps = c.get('deps');
     const page = await deps.feed.page(user_id, limit);
-    deps.metrics.feedPages.inc({ source: page.source });
-    // The documented shape, assembled from the cards' stored JSON (shared/feed-rank.ts).
-    return c.body(pageBody(user_id, page), 200, { 'Content-Type': 'application/json' }) as unknown as ReturnType<typeof c.json<PageBody, 200>>;
+    deps.metrics.feedPages.inc({ source: page.rendered ? 'rendered' : page.source });
+    // The documented shape, assembled from the cards' stored JSON (shared/feed-rank.ts), or as stored.
+    return c.body(page.body ?? pageBody(user_id, page), 200, { 'Content-Type': 'application/json' }) as unknown as ReturnType<typeof c.json<PageBody, 200>>;
   },
 );
