@@ -85,7 +85,7 @@ export async function benchCachedReads(res: Resources, queues: Queues, live: Liv
   }
   const page = await sequentialPages(cachedFeed, userIds);
   const one = await cachedFeed.page(userIds[0]!, 20);
-  return { http, page, errors, pageBytes: Buffer.byteLength(pageBody(userIds[0]!, one)) };
+  return { http, page, errors, pageBytes: Buffer.byteLength(one.body ?? pageBody(userIds[0]!, one)) };
 }
 
 export async function benchFeedReads(res: Resources, queues: Queues, live: LiveIndex, userIds: number[], o: FeedLoadOptions): Promise<FeedReads> {
