@@ -199,6 +199,7 @@ export function createCachedFeed(o: CachedFeedOptions): Feed {
    * unless it is old: the live page is exact anyway, and recomputing would find the same few.
    */
   async function fromCache(userId: number, limit: number): Promise<FeedPage | { refresh: boolean }> {
+    // A rendered page skips the age check below: the next read that renders (within the page's TTL) does it.
     const body = await readRendered(redis, prefix, userId, limit);
     if (body !== undefined) return { cards: [], source: 'cache', generatedAt: new Date(0), body, rendered: true };
     const claim = newClaim();
