@@ -1,13 +1,14 @@
-// Ranking a rebuild's members on every core: a pool of worker threads, each holding a copy of the
-// run's population (its columns and swipe lists: typed arrays) and its own engine index, ranks
-// batches of rows and sends back their packed lists. The main thread only reads, writes cards and
-// talks to Redis. Pure CPU in the threads: no I/O.
+// Ranking a rebuild's members on every core: a pool of worker threads ranks batches of rows and sends
+// back their packed lists. The run's population (its columns and swipe lists) and the engine index,
+// built once here, sit on shared memory that every thread reads (shared-arrays.ts). The main thread
+// only reads, writes cards and talks to Redis. Pure CPU in the threads: no I/O.
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { packList } from '../shared/feed-store.js';
-import { MatchIndex, swipeViewFrom } from '../shared/matching/engine.js';
+import { type IndexParts, MatchIndex, swipeViewFrom } from '../shared/matching/engine.js';
 import { rowAt } from '../shared/matching/columns.js';
 import type { Weights } from '../shared/matching/score.js';
 import { type Population, type Ragged, indexColumns } from './partition-data.js';
+import { shareArrays } from './shared-arrays.js';
 
 /** What a thread needs of a population. */
 interface ThreadData {
@@ -21,6 +22,8 @@ interface ThreadData {
   readAt: number;
   cacheSize: number;
   weights?: Weights;
+  /** The index of the shown rows, built by the pool (on shared memory). */
+  parts?: IndexParts;
 }
 
 /** A batch's lists: owner ids, and their packed lists one after another (list i is bytes ends[i-1]..ends[i]). */
@@ -71,10 +74,17 @@ export class RankPool {
   private next = 0;
   private failed?: Error;
 
+  /**
+   * Moves `pop`'s arrays onto shared memory and gives it its index (built here, once, also shared),
+   * so that the threads and the caller hold one copy of each between them.
+   */
   constructor(pop: Population, opts: { threads: number; cacheSize: number; weights?: Weights }) {
+    Object.assign(pop, shareArrays({ cols: pop.cols, version: pop.version, shown: pop.shown, excluded: pop.excluded, likedBy: pop.likedBy }));
+    const parts = shareArrays(new MatchIndex(indexColumns(pop.cols, pop.shown), opts.weights).parts());
+    pop.index = MatchIndex.fromParts(parts);
     const data: ThreadData = {
       rankThread: true, cols: pop.cols, version: pop.version, shown: pop.shown, excluded: pop.excluded, likedBy: pop.likedBy,
-      xmin: pop.xmin, readAt: pop.readAt, cacheSize: opts.cacheSize, weights: opts.weights,
+      xmin: pop.xmin, readAt: pop.readAt, cacheSize: opts.cacheSize, weights: opts.weights, parts,
     };
     for (let i = 0; i < opts.threads; i++) {
       const worker = new Worker(new URL('./rank-thread.mjs', import.meta.url), { workerData: data });
@@ -119,7 +129,8 @@ export class RankPool {
 }
 
 if (!isMainThread && workerData?.rankThread) {
-  const rank = batchRanker(workerData as ThreadData);
+  const d = workerData as ThreadData;
+  const rank = batchRanker(d, d.parts && MatchIndex.fromParts(d.parts));
   parentPort!.on('message', ({ id, rows }: { id: number; rows: Int32Array }) => {
     try {
       const batch = rank(rows);
