@@ -32,12 +32,18 @@ async function claimsOf(secret: string, scope: object, token: string): Promise<T
   return hit.exp > Date.now() / 1000 ? hit : undefined;
 }
 
-/** Requires a valid user token of an existing user at their current token version; the route then checks it is the user named in the path (403 otherwise). */
-export const userAuth = createMiddleware<AppEnv>(async (c, next) => {
+/** The Bearer token's claims if it is a valid user token at its user's current token version. */
+export async function userClaims(c: Context<AppEnv>): Promise<TokenClaims | undefined> {
   const token = bearer(c.req.header('authorization'));
   const { config, tokenVersions } = c.get('deps');
   const claims = token ? await claimsOf(config.JWT_SECRET, config, token) : undefined;
-  if (!claims || (await tokenVersions.current(claims.userId)) !== claims.version) throw unauthorized();
+  return claims && (await tokenVersions.current(claims.userId)) === claims.version ? claims : undefined;
+}
+
+/** Requires a valid user token of an existing user at their current token version; the route then checks it is the user named in the path (403 otherwise). */
+export const userAuth = createMiddleware<AppEnv>(async (c, next) => {
+  const claims = await userClaims(c);
+  if (!claims) throw unauthorized();
   c.set('userId', claims.userId);
   c.set('tokenVersion', claims.version);
   await next();
