@@ -120,4 +120,12 @@ describe('rendered pages', () => {
     expect(await putRendered(redis, prefix, OWNER, b, 3, [[OWNER, (await readPage(redis, prefix, OWNER, 0, 1))!.meVersion]], 'b')).toBe(true);
     expect(await served()).toBe('b');
   });
+
+  it('a page stored in the earlier format (before the JSON list of cards) is rendered again, not an error', async () => {
+    const page = keys(prefix).page(OWNER);
+    await redis.set(page, `3\n${OWNER}=,2=\nold`, 'EX', 60);
+    expect(await served()).toBeUndefined();
+    expect(await render('page')).toBe(true);
+    expect(await served()).toBe('page');
+  });
 });
