@@ -92,3 +92,25 @@ describe('operator writes from another origin', () => {
     expect(JSON.stringify(lines)).not.toContain(t.config.ADMIN_TOKEN);
   });
 });
+
+describe('the dashboard as an app of its own', () => {
+  it('serves the board behind Basic auth while every API route stays on the RegExpRouter', async () => {
+    expect((await call('GET', '/admin/queues')).status).toBe(401);
+    expect((await call('GET', '/admin/queues/api/queues')).status).toBe(401);
+    const board = await call('GET', '/admin/queues', basic());
+    expect(board.status).toBe(200);
+    expect(String(board.body)).toContain('<html');
+    // Its scripts and styles come from the same app.
+    const asset = String(board.body).match(/src="([^"]+\.js)"/)?.[1];
+    expect(asset).toMatch(/^static\//);
+    expect((await call('GET', `/admin/queues/${asset}`, basic())).status).toBe(200);
+    const list = await call('GET', '/admin/queues/api/queues', basic());
+    expect(list.status).toBe(200);
+    expect(list.body.queues.map((q: { name: string }) => q.name)).toEqual(expect.arrayContaining([t.deps.queues.rebuild.name]));
+    // SmartRouter settles on the first router that takes every route: mounting the board's routes
+    // in this app (one is beyond the RegExpRouter) would put all of them on the trie router.
+    const app = createApp(t.deps);
+    await app.request('/healthz');
+    expect((app.router as { activeRouter?: { name: string } }).activeRouter?.name).toBe('RegExpRouter');
+  });
+});

@@ -4,6 +4,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { HonoAdapter } from '@bull-board/hono';
 import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
 import { AppError, notFound } from '../../shared/errors.js';
 import type { Queues } from '../../shared/queues.js';
 import { rebuildStatus, triggerRebuild } from '../../shared/rebuild.js';
@@ -90,11 +91,16 @@ export function adminRoutes(queues: Queues) {
   );
 
   // Bull Board: a browser opens it with Basic auth (any user name, the operator token as password).
+  // It is an app of its own that this one hands its requests to: one of its paths
+  // (`.../:queueName/:jobId/logs`) is beyond hono's RegExpRouter, and mounted here it would put every
+  // route of the API on the slower trie router (issue 7).
   const board = new HonoAdapter(serveStatic);
   createBullBoard({ queues: [queues.rebuild, queues.partition, queues.incremental].map((q) => new BullMQAdapter(q)), serverAdapter: board });
   board.setBasePath('/admin/queues');
-  admin.use('/admin/queues', adminAuth);
-  admin.use('/admin/queues/*', adminAuth);
-  admin.route('/admin/queues', board.registerPlugin());
+  const dashboard = new Hono().route('/admin/queues', board.registerPlugin());
+  for (const path of ['/admin/queues', '/admin/queues/*']) {
+    admin.use(path, adminAuth);
+    admin.all(path, (c) => dashboard.fetch(c.req.raw, c.env));
+  }
   return admin;
 }
