@@ -6,7 +6,7 @@ import { prepareLocalEnv } from './lib/local-env.js';
 const roles = { api: '../api/main.js', worker: '../worker/main.js' } as const;
 const role = process.argv[2] as keyof typeof roles;
 if (!(role in roles)) {
-  console.error('usage: tsx scripts/dev.ts api|worker');
+  console.error('usage: npm run dev:api, or npm run dev:worker');
   process.exit(2);
 }
 process.env.NODE_ENV ||= 'development';
