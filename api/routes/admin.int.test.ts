@@ -104,6 +104,11 @@ describe('the dashboard as an app of its own', () => {
     const asset = String(board.body).match(/src="([^"]+\.js)"/)?.[1];
     expect(asset).toMatch(/^static\//);
     expect((await call('GET', `/admin/queues/${asset}`, basic())).status).toBe(200);
+    // What the board has no route for is the API's 404, in the contract's error body.
+    for (const [method, path] of [['PATCH', '/admin/queues'], ['PUT', '/admin/queues?x=1'], ['GET', '/admin/queues/no/such/page']]) {
+      const missing = await call(method!, path!, basic());
+      expect(missing).toEqual({ status: 404, body: { error: expect.objectContaining({ code: 'NOT_FOUND' }) } });
+    }
     const list = await call('GET', '/admin/queues/api/queues', basic());
     expect(list.status).toBe(200);
     expect(list.body.queues.map((q: { name: string }) => q.name)).toEqual(expect.arrayContaining([t.deps.queues.rebuild.name]));

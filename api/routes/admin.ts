@@ -13,6 +13,8 @@ import type { AppEnv } from '../context.js';
 import { operatorGuard } from '../operator-guard.js';
 import { UserParam, errors, json } from '../schemas.js';
 
+const UNROUTED = 'x-dashboard-unrouted';
+
 export function adminRoutes(queues: Queues) {
   const admin = new OpenAPIHono<AppEnv>();
   const operator = [{ operator: [] }];
@@ -97,10 +99,15 @@ export function adminRoutes(queues: Queues) {
   const board = new HonoAdapter(serveStatic);
   createBullBoard({ queues: [queues.rebuild, queues.partition, queues.incremental].map((q) => new BullMQAdapter(q)), serverAdapter: board });
   board.setBasePath('/admin/queues');
-  const dashboard = new Hono().route('/admin/queues', board.registerPlugin());
+  // What the board has no route for goes on to this app's own 404, in the contract's error body.
+  const dashboard = new Hono().route('/admin/queues', board.registerPlugin()).notFound((c) => c.body(null, 404, { [UNROUTED]: '1' }));
   for (const path of ['/admin/queues', '/admin/queues/*']) {
     admin.use(path, adminAuth);
-    admin.all(path, (c) => dashboard.fetch(c.req.raw, c.env));
+    admin.all(path, async (c, next) => {
+      const res = await dashboard.fetch(c.req.raw, c.env);
+      if (!res.headers.has(UNROUTED)) return res;
+      await next();
+    });
   }
   return admin;
 }
