@@ -5,8 +5,7 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { candidateOfFields } from './candidates.js';
 import { eachCopyRow } from './copy-text.js';
 import { type Pool, copyOutQuery, createPool, rows, withTransaction } from './db.js';
-import { MatchIndex, columnsFrom } from './matching/engine.js';
-import type { Candidate } from './matching/types.js';
+import { MatchIndex, columnsBuilder } from './matching/engine.js';
 import { runInBackground } from './priority.js';
 import type { Weights } from './matching/score.js';
 
@@ -21,9 +20,9 @@ export async function loadIndex(db: Pool, weights?: Weights): Promise<Loaded> {
     db,
     async (client) => {
       const [{ snapshot }] = await rows(client, 'snapshot_xmin');
-      const users: Candidate[] = [];
-      await eachCopyRow(copyOutQuery(client, 'population', []), (f) => users.push(candidateOfFields(f)));
-      return { index: new MatchIndex(columnsFrom(users), weights), watermark: snapshot as string };
+      const cols = columnsBuilder(65_536);
+      await eachCopyRow(copyOutQuery(client, 'population', []), (f) => cols.push(candidateOfFields(f)));
+      return { index: new MatchIndex(cols.done(), weights), watermark: snapshot as string };
     },
     'snapshot',
   );

@@ -2,7 +2,7 @@
 // that a loader thread builds and sends with the ids.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { columnsFrom, copyColumns, interestsAt, rowAt } from './columns.js';
+import { columnsBuilder, columnsFrom, copyColumns, interestsAt, rowAt } from './columns.js';
 import { IdLookup } from './id-lookup.js';
 import type { Candidate } from './types.js';
 
@@ -22,6 +22,31 @@ describe('columns', () => {
         expect(cols.interestLists.length).toBe(1 + distinct.size);
         const copy = copyColumns(cols);
         lists.forEach((l, i) => expect(interestsAt(copy, i)).toEqual(l?.length ? l : null));
+      }),
+    );
+  });
+
+  it('builds, a row at a time and growing as it goes, the very columns of the whole array at once', () => {
+    const candidate = fc.record({
+      id: fc.integer({ min: 1, max: 2 ** 31 - 1 }), age: fc.integer({ min: 18, max: 99 }), height: fc.integer({ min: 100, max: 250 }),
+      genderBit: fc.constantFrom(1, 2, 4), interestMask: fc.integer({ min: 1, max: 7 }), ageMin: fc.integer({ min: 18, max: 99 }),
+      ageMax: fc.integer({ min: 18, max: 99 }), heightMin: fc.integer({ min: 100, max: 250 }), heightMax: fc.integer({ min: 100, max: 250 }),
+      likesGiven: fc.nat(), passesGiven: fc.nat(), likesReceived: fc.nat(), passesReceived: fc.nat(), days: fc.nat(), idleDays: fc.nat(),
+      reach: fc.nat(), interests: tags,
+    });
+    fc.assert(
+      fc.property(fc.array(candidate, { maxLength: 200 }), fc.integer({ min: 0, max: 8 }), (users, initial) => {
+        const b = columnsBuilder(initial);
+        for (const u of users) b.push(u);
+        const built = b.done();
+        const whole = columnsFrom(users);
+        expect(built.length).toBe(users.length);
+        for (const key of Object.keys(whole) as (keyof typeof whole)[]) {
+          const w = whole[key];
+          if (ArrayBuffer.isView(w)) expect(built[key], key).toEqual(w);
+        }
+        users.forEach((u, i) => expect(rowAt(built, i)).toEqual(rowAt(whole, i)));
+        expect(built.interestLists).toEqual(whole.interestLists);
       }),
     );
   });

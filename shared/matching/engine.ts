@@ -14,7 +14,7 @@ import type { SwipeView } from './swipe-view.js';
 // Exact: it returns what the brute-force oracle (brute-force.ts) returns. Costs are
 // SCORE_BASE - score: distance minus boost and interest points, minus the bonus of a capped liker.
 
-export { type Columns, columnsFrom, emptyColumns } from './columns.js';
+export { type Columns, columnsBuilder, columnsFrom, emptyColumns } from './columns.js';
 export { type SwipeView, swipeViewFrom } from './swipe-view.js';
 export { askerOrder } from './asker-order.js';
 
