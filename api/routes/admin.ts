@@ -101,13 +101,13 @@ export function adminRoutes(queues: Queues) {
   board.setBasePath('/admin/queues');
   // What the board has no route for goes on to this app's own 404, in the contract's error body.
   const dashboard = new Hono().route('/admin/queues', board.registerPlugin()).notFound((c) => c.body(null, 404, { [UNROUTED]: '1' }));
-  for (const path of ['/admin/queues', '/admin/queues/*']) {
-    admin.use(path, adminAuth);
-    admin.all(path, async (c, next) => {
-      const res = await dashboard.fetch(c.req.raw, c.env);
-      if (!res.headers.has(UNROUTED)) return res;
-      await next();
-    });
-  }
+  // In hono `/admin/queues/*` matches `/admin/queues` as well: one pattern, so each request is
+  // checked and handed over once.
+  admin.use('/admin/queues/*', adminAuth);
+  admin.all('/admin/queues/*', async (c, next) => {
+    const res = await dashboard.fetch(c.req.raw, c.env);
+    if (!res.headers.has(UNROUTED)) return res;
+    await next();
+  });
   return admin;
 }
