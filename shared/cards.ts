@@ -10,6 +10,8 @@
 import type { Redis, Result } from 'ioredis';
 import { genderBit, interestMask } from './genders.js';
 import type { Candidate } from './matching/types.js';
+import { DROP_READERS_LUA, pageKeyPrefix } from './page-readers.js';
+import { isCluster } from './redis.js';
 import { execBySlot, groupBySlot, type SlotOp } from './slots.js';
 import type { Card, Profile } from './profile.js';
 
@@ -82,14 +84,18 @@ export function parseCard(value: string): CachedCard | null {
 }
 
 // Cards one by one, each only over an older version. KEYS: the cards (one slot per call on a Redis
-// Cluster); ARGV[1]: a TTL in seconds (0: none), then the values. Only the old version is read (GETRANGE).
-const SET_CARDS_IF_NEWER = `
-local ttl, written = ARGV[1], 0
+// Cluster); ARGV[1]: a TTL in seconds (0: none), ARGV[2]: the rendered pages' key prefix on a single
+// Redis ('' on a Redis Cluster, which keeps no reader sets), then the values. Only the old version is
+// read (GETRANGE). A card whose version changes takes its readers' rendered pages with it (page-readers.ts).
+const SET_CARDS_IF_NEWER = `${DROP_READERS_LUA}
+local ttl, pages, written = ARGV[1], ARGV[2], 0
 for i = 1, #KEYS do
-  local new = ARGV[i + 1]
+  local new = ARGV[i + 2]
   local old = redis.call('GETRANGE', KEYS[i], 0, ${VERSION - 1})
-  if old == '' or old <= string.sub(new, 1, ${VERSION}) then
+  local version = string.sub(new, 1, ${VERSION})
+  if old == '' or old <= version then
     if ttl == '0' then redis.call('SET', KEYS[i], new) else redis.call('SET', KEYS[i], new, 'EX', ttl) end
+    if pages ~= '' and old ~= version then dropReaders(KEYS[i], pages) end
     written = written + 1
   end
 end
@@ -123,9 +129,10 @@ const CARDS_PER_CALL = 250;
 /** Writes stored card values ([id, value]) newer-wins: one script call per batch, or per slot on a Redis Cluster. */
 export async function writeCardValues(redis: Redis, prefix: string, values: Iterable<[number, string]>, ttlSeconds = 0): Promise<void> {
   const items = Array.from(values, ([id, value]): [string, string] => [cardKey(prefix, id), value]);
+  const pages = isCluster(redis) ? '' : pageKeyPrefix(prefix);
   const ops: SlotOp[] = groupBySlot(redis, items, (item) => item[0], CARDS_PER_CALL).map((group) => [
     group[0]![0],
-    (p) => p.mmSetCardsIfNewer(group.length, ...group.map((item) => item[0]), ttlSeconds, ...group.map((item) => item[1])),
+    (p) => p.mmSetCardsIfNewer(group.length, ...group.map((item) => item[0]), ttlSeconds, pages, ...group.map((item) => item[1])),
   ]);
   await execBySlot(withScript(redis), ops);
 }

@@ -8,8 +8,10 @@
 //                     o:<id> = xid        uid swiped on <id>, or one of them blocked the other: never shown again
 //                     i:<id> = xid:p|l    <id> passed on (p) or liked (l) uid: the latest wins (a like replaces a pass)
 //   <p>:card2:<id>    version + what read-time checks need + the public card (cards.ts)
+//   <p>:card2:<id>:r  single Redis: the users whose rendered page read the card (page-readers.ts)
 //   <p>:pg:{<uid>}    the last page served from the list, rendered (rendered-pages.ts): every write
-//                     of the list or the exclusions above deletes it, in the same script
+//                     of the list or the exclusions above deletes it, in the same script, and so
+//                     does a new version of a card it read
 // (The 2s name the layouts of issue 7, 6-byte entries and lean cards: an older version's keys are never misread.)
 //
 // An xid is the Postgres transaction id (xid8) of the swipe or block. A list carries the xmin of the
@@ -19,19 +21,19 @@
 // its first write, which is when Postgres assigns the xid.
 import type { Redis, Result } from 'ioredis';
 import { CARD_SEGMENT, CARD_VERSION_CHARS, type PageCard, cardKey, cardKeyPrefix, readCard, writeCardValues } from './cards.js';
+import { DROP_READERS_LUA, PAGE_SEGMENT, pageKey } from './page-readers.js';
 import { isCluster } from './redis.js';
 import { execBySlot, getMany, groupBySlot, type SlotOp } from './slots.js';
 
 const FEED_SEGMENT = 'feed2';
 /** How long a claim to render a page holds: far longer than a page takes to read (rendered-pages.ts). */
 const CLAIM_TTL_S = 30;
-const PAGE_SEGMENT = 'pg';
 
 export const keys = (prefix: string) => ({
   feed: (uid: number) => `${prefix}:${FEED_SEGMENT}:{${uid}}`,
   excl: (uid: number) => `${prefix}:x:{${uid}}`,
   card: (id: number) => cardKey(prefix, id),
-  page: (uid: number) => `${prefix}:${PAGE_SEGMENT}:{${uid}}`,
+  page: (uid: number) => pageKey(prefix, uid),
 });
 
 export interface RankedList {
@@ -283,8 +285,9 @@ export async function writePackedLists(redis: Redis, prefix: string, lists: [num
 // It builds the keys from the prefix, as READ_PAGE reads cards: only on a single Redis
 // (a Redis Cluster takes the per-slot path). Everything in a handful of arguments: the client
 // serialises a few buffers per batch instead of a string per key and value.
-const WRITE_BATCH = `
+const WRITE_BATCH = `${DROP_READERS_LUA}
 local prefix, uids, lists, listEnds, cards, cardEnds = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local pages = prefix .. ':${PAGE_SEGMENT}:{'
 local lpos, cpos = 1, 1
 for at = 1, string.len(uids), 4 do
   local uid = struct.unpack('<i4', uids, at)
@@ -293,7 +296,8 @@ for at = 1, string.len(uids), 4 do
   cpos = cend + 1
   local ck = prefix .. ':${CARD_SEGMENT}:' .. uid
   local old = redis.call('SET', ck, card, 'KEEPTTL', 'GET')
-  if old and string.sub(old, 1, ${CARD_VERSION_CHARS}) > string.sub(card, 1, ${CARD_VERSION_CHARS}) then redis.call('SET', ck, old, 'KEEPTTL') end
+  local was, version = old and string.sub(old, 1, ${CARD_VERSION_CHARS}) or '', string.sub(card, 1, ${CARD_VERSION_CHARS})
+  if was > version then redis.call('SET', ck, old, 'KEEPTTL') elseif was ~= version then dropReaders(ck, pages) end
   local lend = struct.unpack('<i4', listEnds, at)
   local new = string.sub(lists, lpos, lend)
   lpos = lend + 1
@@ -302,7 +306,7 @@ for at = 1, string.len(uids), 4 do
   if old and string.sub(old, 1, ${VERSION_END}) > string.sub(new, 1, ${VERSION_END}) then
     redis.call('SET', fk, old)
   else
-    redis.call('DEL', prefix .. ':${PAGE_SEGMENT}:{' .. uid .. '}')
+    redis.call('DEL', pages .. uid .. '}')
     local xk = prefix .. ':x:{' .. uid .. '}'
     local xmin = string.sub(new, 1, ${XMIN})
     local kv = redis.call('HGETALL', xk)

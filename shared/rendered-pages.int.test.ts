@@ -2,10 +2,11 @@
 // rendered from has changed, and never stored from a read that a write overtook.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { buryCards, writeCards } from './cards.js';
+import { buryCards, cardValue, writeCards } from './cards.js';
 import { dropLists, keys, mergeEntries, readPage, recordExclusions, writeLists, writeRebuildBatch, packList } from './feed-store.js';
-import { newClaim, putRendered, readRendered } from './rendered-pages.js';
-import { createRedis } from './redis.js';
+import { READERS_SUFFIX } from './page-readers.js';
+import { RENDERED_PAGE_TTL_S, newClaim, putRendered, readRendered } from './rendered-pages.js';
+import { createRedis, isCluster } from './redis.js';
 import { testRedis } from '../test/support/env.js';
 
 let redis: Redis;
@@ -28,6 +29,9 @@ async function render(body: string, between?: () => Promise<unknown>): Promise<b
   return putRendered(redis, prefix, OWNER, claim, 3, [[OWNER, read.meVersion], ...read.entries.map((e): [number, string] => [e.id, e.version])], body);
 }
 const served = () => readRendered(redis, prefix, OWNER, 3);
+const unregister = async () => {
+  for (const id of [1, 2, 3, 4, 5]) await redis.del(`${keys(prefix).card(id)}${READERS_SUFFIX}`);
+};
 
 beforeAll(() => {
   redis = createRedis(testRedis());
@@ -36,6 +40,10 @@ afterAll(() => redis.quit());
 let xmin = 1000;
 beforeEach(async () => {
   xmin += 10;
+  // Each test starts from version 1 of every card (tests write newer ones and tombstones), and without
+  // registrations (which outlive a page that stopped reading a card).
+  for (const id of [1, 2, 3, 4, 5]) await redis.del(keys(prefix).card(id));
+  await unregister();
   await writeCards(redis, prefix, [1, 2, 3, 4, 5].map((id) => profile(id)));
   await writeLists(redis, prefix, [[OWNER, list(xmin, [2, 3, 4, 5])]]);
   expect(await render('page')).toBe(true);
@@ -78,11 +86,6 @@ describe('rendered pages', () => {
     expect(await served()).toBeUndefined();
   });
 
-  it('goes with its list when Redis loses the list and nothing else', async () => {
-    await redis.del(keys(prefix).feed(OWNER));
-    expect(await served()).toBeUndefined();
-  });
-
   it('is not served once a card it read, or the owner’s own, has a new version or is erased', async () => {
     await writeCards(redis, prefix, [profile(4, 2)]);
     expect(await served()).toBeUndefined();
@@ -91,6 +94,15 @@ describe('rendered pages', () => {
     expect(await served()).toBeUndefined();
     expect(await render('page')).toBe(true);
     await buryCards(redis, prefix, [3]);
+    expect(await served()).toBeUndefined();
+  });
+
+  it('goes with a rebuild batch that writes a new version of a card it read, and stays for the same version', async () => {
+    const packed = packList(list(xmin, [OWNER]));
+    const batch = (card: string) => writeRebuildBatch(redis, prefix, { uids: Int32Array.of(4), lists: packed, listEnds: Int32Array.of(packed.length), cards: [card] });
+    await batch((await redis.get(keys(prefix).card(4)))!);
+    expect(await served()).toBe('page');
+    await batch(cardValue(profile(4, 2)));
     expect(await served()).toBeUndefined();
   });
 
@@ -104,6 +116,15 @@ describe('rendered pages', () => {
     expect(await render('without 3')).toBe(true);
     expect(await served()).toBe('without 3');
     await writeCards(redis, prefix, [profile(3)]);
+    expect(await served()).toBeUndefined();
+  });
+
+  it('is never served from a read that a card change overtook', async () => {
+    // A single Redis refuses to store it; a Redis Cluster's read finds the version changed. (Without
+    // the registrations of the page before, whose deletion would take the claim too.)
+    await render('stale', () => unregister().then(() => writeCards(redis, prefix, [profile(3, 2)])));
+    expect(await served()).toBeUndefined();
+    await render('stale', () => unregister().then(() => buryCards(redis, prefix, [OWNER])));
     expect(await served()).toBeUndefined();
   });
 
@@ -121,11 +142,26 @@ describe('rendered pages', () => {
     expect(await served()).toBe('b');
   });
 
-  it('a page stored in the earlier format (before the JSON list of cards) is rendered again, not an error', async () => {
+  it('a page stored in another form (or an earlier one) is rendered again, never served unchecked', async () => {
     const page = keys(prefix).page(OWNER);
-    await redis.set(page, `3\n${OWNER}=,2=\nold`, 'EX', 60);
-    expect(await served()).toBeUndefined();
+    const forms = [`3\n${OWNER}=,2=\nold`, `3\n[["${keys(prefix).card(2)}"],["${'0'.repeat(12)}"]]\nold`, '3\n\nold'];
+    // The form of this side is the one putRendered writes; the others must not be served.
+    for (const form of forms.filter((f) => f !== (isCluster(redis) ? forms[1] : forms[2]))) {
+      await redis.set(page, form, 'EX', 60);
+      expect(await served(), form).toBeUndefined();
+    }
     expect(await render('page')).toBe(true);
     expect(await served()).toBe('page');
+  });
+
+  it.runIf(testRedis().REDIS_CLUSTER === 'off')('registers its owner with each card it read, for as long as the page lives', async () => {
+    for (const id of [OWNER, 2, 3, 4]) {
+      const r = `${keys(prefix).card(id)}${READERS_SUFFIX}`;
+      expect(await redis.sismember(r, String(OWNER)), `${id}`).toBe(1);
+      expect(await redis.ttl(r)).toBeGreaterThan(RENDERED_PAGE_TTL_S - 5);
+    }
+    expect(await redis.exists(`${keys(prefix).card(5)}${READERS_SUFFIX}`)).toBe(0);
+    await writeCards(redis, prefix, [profile(2, 3)]);
+    expect(await redis.exists(`${keys(prefix).card(2)}${READERS_SUFFIX}`)).toBe(0);
   });
 });
