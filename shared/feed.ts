@@ -10,7 +10,7 @@ import { rows } from './db.js';
 import { type Exclusion, type RankedList, dropLists, readPage, recordExclusions, writeLists } from './feed-store.js';
 import { pageBody } from './feed-rank.js';
 import { mutual } from './matching/compatible.js';
-import { type PageCards, newClaim, putRendered, readRendered } from './rendered-pages.js';
+import { type Body, type PageCards, newClaim, putRendered, readRendered } from './rendered-pages.js';
 import { toProfile } from './profile.js';
 
 /** A card on a page: the public card's JSON as the API shows it, without the score (feed-rank.ts adds it). */
@@ -24,8 +24,8 @@ export interface FeedPage {
   cards: PageEntry[];
   source: 'cache' | 'live';
   generatedAt: Date;
-  /** The response body, when the page was rendered already (rendered-pages.ts). */
-  body?: string;
+  /** The response body (UTF-8 bytes when the page was rendered already, rendered-pages.ts). */
+  body?: string | Body;
   /** Served as stored, without reading the list (for metrics). */
   rendered?: boolean;
 }
@@ -224,8 +224,8 @@ export function createCachedFeed(o: CachedFeedOptions): Feed {
       }
       if (cards.length === limit) {
         const page: FeedPage = { cards, source: 'cache', generatedAt: new Date(first.generatedAt) };
-        page.body = pageBody(userId, page);
-        await putRendered(redis, prefix, userId, claim, limit, read, page.body).catch((err) => o.onError?.(err));
+        const body = (page.body = pageBody(userId, page));
+        await putRendered(redis, prefix, userId, claim, limit, read, body).catch((err) => o.onError?.(err));
         return page;
       }
       if (chunk.remaining === 0) return refresh;

@@ -28,7 +28,7 @@ async function render(body: string, between?: () => Promise<unknown>): Promise<b
   await between?.();
   return putRendered(redis, prefix, OWNER, claim, 3, [[OWNER, read.meVersion], ...read.entries.map((e): [number, string] => [e.id, e.version])], body);
 }
-const served = () => readRendered(redis, prefix, OWNER, 3);
+const served = async () => (await readRendered(redis, prefix, OWNER, 3))?.toString();
 const unregister = async () => {
   for (const id of [1, 2, 3, 4, 5]) await redis.del(`${keys(prefix).card(id)}${READERS_SUFFIX}`);
 };
