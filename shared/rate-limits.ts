@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
+import { batchWrites } from './redis.js';
 
 const MINUTE = 60;
 const HOUR = 60 * MINUTE;
@@ -81,6 +82,8 @@ export function createRateLimits(config: Config, redis: Redis): RateLimits {
   return {
     enabled: true,
     async consume(action, subject) {
+      // Every request counts: its call goes out in one write with the turn's others (redis.ts).
+      batchWrites(redis);
       for (const limiter of limiters[action]) {
         try {
           await limiter.consume(`{${subject}}`);

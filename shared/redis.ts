@@ -53,3 +53,24 @@ function cluster(url: string, options: RedisOptions): Redis {
     ...(tls ? { dnsLookup: (address: string, cb: (e: null, a: string) => void) => cb(null, address) } : {}),
   }) as unknown as Redis;
 }
+
+const held = new WeakSet<object>();
+
+/**
+ * Holds this connection's writes back until the event loop's check phase (setImmediate), so that the
+ * commands of every request handled in one turn of the loop go out in one write: one syscall for the
+ * client and one read for Redis instead of one each. For a hot read issued once per request: the
+ * socket write of its GET was 30% of a cached feed read's CPU (issue 7). A Redis Cluster is left as
+ * it is (its commands go to several connections).
+ */
+export function batchWrites(redis: Redis): void {
+  if (isCluster(redis)) return;
+  const stream = redis.stream;
+  if (!stream || held.has(stream)) return;
+  held.add(stream);
+  stream.cork();
+  setImmediate(() => {
+    held.delete(stream);
+    stream.uncork();
+  });
+}
