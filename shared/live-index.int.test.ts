@@ -88,26 +88,6 @@ describe('live index', () => {
     }
   });
 
-  it('lets go of its index on unload, and the next read loads one that knows what changed meanwhile', async () => {
-    const r = rng(11);
-    const ids = await populate(r, 60);
-    const live = new LiveIndex(env.db, { pollMs: 20 });
-    try {
-      await live.ready();
-      expect(live.unload()).toBe(true);
-      expect(live.loaded).toBe(false);
-      expect(live.unload()).toBe(false);
-      // Polls stop with it (a poll of no index would throw), and changes made meanwhile are in the next load.
-      for (let i = 0; i < 5; i++) ids.push((await insertUser(env.db, newProfileSchema.parse(randomProfile(r, 3000 + i)))).id);
-      await new Promise((done) => setTimeout(done, 100));
-      expect(live.loaded).toBe(false);
-      await expectOracle(live, r, 'loaded again after an unload');
-      expect(live.loaded).toBe(true);
-    } finally {
-      live.stop();
-    }
-  });
-
   it('sees a change whose transaction stayed open across many polls', async () => {
     const r = rng(5);
     await populate(r, 40);

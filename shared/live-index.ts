@@ -140,24 +140,6 @@ export class LiveIndex {
     return this.snap !== undefined;
   }
 
-  /**
-   * Lets go of the index and its loader thread until the next topK loads a fresh one: for a process
-   * about to need that memory for something else (a rebuild's population, worker/workers.ts). Not while
-   * a load is under way, which would put an index back; returns whether it let go.
-   */
-  unload(): boolean {
-    if (!this.snap || this.reloading || this.stopped) return false;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    void this.unlisten?.();
-    this.unlisten = undefined;
-    this.loader?.stop();
-    this.loader = undefined;
-    this.snap = undefined;
-    this.loading = undefined;
-    return true;
-  }
-
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
@@ -183,7 +165,6 @@ export class LiveIndex {
     if (this.stopped) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      if (!this.snap) return; // unloaded: the next load schedules again
       this.poll()
         .catch((err) => this.opts.onError?.(err)) // Postgres away: the next poll catches up
         .finally(() => this.schedule());
@@ -209,8 +190,8 @@ export class LiveIndex {
   }
 
   private async poll(): Promise<void> {
-    const snap = this.snap;
-    if (!snap || this.reloading) return;
+    const snap = this.snap!;
+    if (this.reloading) return;
     // Every request goes over the delta, and a reload costs about what the population does: fold
     // in up to an eighth of it (at least 1,000 users, at most rebuildAt) before reloading. Loading a
     // few thousand users takes milliseconds, so a system filling up (a bulk load into an empty one)

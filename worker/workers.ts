@@ -1,7 +1,7 @@
 // The BullMQ workers of one process. Any number of processes (here or on other machines) may run
 // them: BullMQ hands each partition to one worker, and a stalled one (its process died) to another.
 import { hostname } from 'node:os';
-import { type Job, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import type { Logger } from '../shared/logger.js';
 import { rankingWeights } from '../shared/config.js';
 import { LiveIndex } from '../shared/live-index.js';
@@ -36,22 +36,14 @@ export function startWorkers(res: Resources, queues: Queues, opts: WorkerOptions
   // Loaded on the first incremental pass that needs it.
   const live = new LiveIndex(db, { weights });
   const partitions = partitionProcessor({ ...shared, threads: config.REBUILD_THREADS ?? 'auto' });
-  // A partition reads the whole population for its ranking threads: the index that the incremental
-  // pass keeps here (about as large) goes meanwhile, and the first pass after the rebuild loads a fresh one.
-  const partition = (job: Job) => {
-    live.unload();
-    return partitions(job);
-  };
   const workers = [
-    new Worker(QUEUE.partition, partition, { ...common, concurrency: config.WORKER_CONCURRENCY }),
+    new Worker(QUEUE.partition, partitions, { ...common, concurrency: config.WORKER_CONCURRENCY }),
     new Worker(QUEUE.rebuild, rebuildProcessor({ db, queues, partitions: config.REBUILD_PARTITIONS }), common),
     ...(opts.incremental === false ? [] : [new Worker(QUEUE.incremental, incrementalProcessor({ ...shared, live }), common)]),
   ];
   for (const w of workers) watch(w, log);
   return {
     workers,
-    /** The incremental pass's index (for tests). */
-    live,
     async close() {
       await Promise.allSettled(workers.map((w) => w.close()));
       partitions.close();
