@@ -110,7 +110,7 @@ export async function readRendered(redis: Redis, prefix: string, uid: number, li
   if (!v) return undefined;
   // A placeholder ('~…') or a page for another limit has another first line.
   const a = v.indexOf(NL);
-  if (a < 1 || v.toString('latin1', 0, a) !== String(limit)) return undefined;
+  if (v.toString('latin1', 0, a) !== String(limit)) return undefined;
   // Each side serves only its own form: registered pages (an empty deps line) on a single Redis,
   // where card writes delete them; pages naming their cards' versions on a Redis Cluster.
   if (!isCluster(redis)) return v[a + 1] === NL ? v.subarray(a + 2) : undefined;
