@@ -40,17 +40,12 @@ import { getMany } from './slots.js';
 /** Long enough for someone to come back to their feed, short enough that idle users' pages go. */
 export const RENDERED_PAGE_TTL_S = 300;
 
-// KEYS[1]: the page. ARGV: the claim, the value, its TTL in seconds. Only over the claim's own placeholder.
-const PUT_RENDERED = `
-if redis.call('GET', KEYS[1]) ~= '~' .. ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
-return 1`;
-
-// A single Redis's store. KEYS[1]: the page. ARGV: the claim, the value, its TTL in seconds, the
-// owner's id, then the card keys the page read and, after them, the version each had ('' missing).
+// KEYS[1]: the page. ARGV: the claim, the value, its TTL in seconds, the owner's id, then (on a
+// single Redis) the card keys the page read and, after them, the version each had ('' missing).
 // Only over the claim's own placeholder, and only if every card is still the version read: then the
-// owner joins each card's reader set, which lives as long as the page.
-const PUT_REGISTERED = `
+// owner joins each card's reader set, which lives as long as the page. A Redis Cluster passes no
+// cards (they are in other slots): its read checks them.
+const PUT_RENDERED = `
 if redis.call('GET', KEYS[1]) ~= '~' .. ARGV[1] then return 0 end
 local n = (#ARGV - 4) / 2
 if n > 0 then
@@ -70,8 +65,7 @@ return 1`;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    mmPutRendered(pageKey: string, claim: string, value: string, ttl: number): Result<number, Context>;
-    mmPutRegistered(pageKey: string, claim: string, value: string, ttl: number, owner: number, ...cardKeysThenVersions: string[]): Result<number, Context>;
+    mmPutRendered(pageKey: string, claim: string, value: string, ttl: number, owner: number, ...cardKeysThenVersions: string[]): Result<number, Context>;
   }
 }
 
@@ -79,7 +73,6 @@ const scripted = new WeakSet<Redis>();
 function withScripts(redis: Redis): Redis {
   if (!scripted.has(redis)) {
     redis.defineCommand('mmPutRendered', { numberOfKeys: 1, lua: PUT_RENDERED });
-    redis.defineCommand('mmPutRegistered', { numberOfKeys: 1, lua: PUT_REGISTERED });
     scripted.add(redis);
   }
   return redis;
@@ -127,8 +120,8 @@ export async function putRendered(redis: Redis, prefix: string, uid: number, cla
   const names = cards.map(([id]) => cardKey(prefix, id));
   const versions = cards.map(([, version]) => version);
   if (!isCluster(redis)) {
-    return (await withScripts(redis).mmPutRegistered(page, claim, `${limit}\n\n${body}`, RENDERED_PAGE_TTL_S, uid, ...names, ...versions)) === 1;
+    return (await withScripts(redis).mmPutRendered(page, claim, `${limit}\n\n${body}`, RENDERED_PAGE_TTL_S, uid, ...names, ...versions)) === 1;
   }
   const value = `${limit}\n${JSON.stringify([names, versions])}\n${body}`;
-  return (await withScripts(redis).mmPutRendered(page, claim, value, RENDERED_PAGE_TTL_S)) === 1;
+  return (await withScripts(redis).mmPutRendered(page, claim, value, RENDERED_PAGE_TTL_S, uid)) === 1;
 }
