@@ -3,6 +3,7 @@
 // them without touching other test files. For each fault it prints requests failed, swipes lost and
 // time to heal, and asserts the contract's promises: no 5xx but 503 UNAVAILABLE, every answer within
 // seconds, no acknowledged swipe lost, healed without a restart.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -16,6 +17,7 @@ import { BULK, createPool } from '../shared/db.js';
 import { migrate } from '../shared/migrate.js';
 import { startRebuild } from '../shared/rebuild.js';
 import { type TestApi, apiOver } from '../test/support/api.js';
+import { commandEnv } from '../test/support/env.js';
 import { waitForRebuild, workerProcess } from '../test/support/workers.js';
 
 const ANSWER_WITHIN_MS = 5_000;
@@ -206,6 +208,29 @@ describe('under load and faults', () => {
     await pause(500);
     const failed = report('Redis paused 6 s', l.outcomes, await l.stop(), healMs);
     expect(failed).toEqual([]);
+  });
+
+  it('npm run rebuild follows its run through a Redis pause longer than its command timeout', { timeout: 120_000 }, async () => {
+    const worker = workerProcess(t.config);
+    const pid = Number(await fs.readFile(redis.pidFile, 'utf8'));
+    try {
+      while ((await t.deps.queues.partition.getWorkersCount()) === 0) await pause(100);
+      const cli = spawn(process.execPath, ['--import', 'tsx', 'scripts/rebuild.ts'], { env: commandEnv(t.config) });
+      let stdout = '', stderr = '';
+      cli.stdout.on('data', (d) => (stdout += d));
+      cli.stderr.on('data', (d) => (stderr += d));
+      const exited = new Promise<number | null>((r) => cli.once('exit', r));
+      while (!/rebuild \S+ started/.test(stderr)) await pause(20);
+      // Past the 3 s timeout of the command's queue connection: its status polls fail meanwhile.
+      process.kill(pid, 'SIGSTOP');
+      await pause(4_500);
+      process.kill(pid, 'SIGCONT');
+      expect(await exited, stderr).toBe(0);
+      expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({ users: expect.any(Number), partitions: expect.any(Number) });
+    } finally {
+      process.kill(pid, 'SIGCONT');
+      worker.kill('SIGKILL');
+    }
   });
 
   it('Postgres restarted: 503 UNAVAILABLE within seconds while it is away, then it heals on its own', { timeout: 90_000 }, async () => {

@@ -35,12 +35,28 @@ console.error(alreadyRunning ? `rebuild ${jobId} is already running; following i
 
 const bar = process.stderr.isTTY ? new SingleBar({ format: 'rebuild [{bar}] {percentage}% | partitions {done}/{total}', stream: process.stderr }) : undefined;
 bar?.start(100, 0, { done: 0, total: '?' });
+// A poll that fails is asked again: ranking here (lent workers) holds this event loop for seconds at
+// a time at a million users (the index build), past the queue connection's command timeout, and a
+// command that timed out under a rebuild that is going well is no reason to abandon following it.
+const FOLLOW_GIVE_UP_MS = 60_000;
+let failingSince: number | undefined;
+const polled = async <T>(ask: () => Promise<T>, previous: T): Promise<T> => {
+  try {
+    const answer = await ask();
+    failingSince = undefined;
+    return answer;
+  } catch (err) {
+    failingSince ??= Date.now();
+    if (Date.now() - failingSince > FOLLOW_GIVE_UP_MS) throw err;
+    return previous;
+  }
+};
 let status = await rebuildStatus(queues, jobId);
 for (let polls = 1; status && status.state !== 'completed' && status.state !== 'failed'; polls++) {
   await new Promise((r) => setTimeout(r, 250));
-  status = await rebuildStatus(queues, jobId);
+  status = await polled(() => rebuildStatus(queues, jobId), status);
   bar?.update(status?.progress ?? 0, status?.partitions ?? {});
-  if (!lent && polls % 8 === 0 && !(await othersListen())) lend('the worker processes are gone: this one ranks the rest');
+  if (!lent && polls % 8 === 0 && !(await polled(othersListen, true))) lend('the worker processes are gone: this one ranks the rest');
 }
 bar?.stop();
 await lent?.close();
