@@ -12,7 +12,7 @@ import { CANDIDATE_COLUMNS as C } from '../shared/candidates.js';
 import { type ReachSample, reachMoved, reachOf, reachSample } from '../shared/matching/reach.js';
 import { type CardCheck, packCard } from '../shared/cards.js';
 import { type Gender, GENDERS, genderBit } from '../shared/genders.js';
-import { type Columns, MatchIndex, emptyColumns } from '../shared/matching/engine.js';
+import { type Columns, MatchIndex, askerOrder, emptyColumns } from '../shared/matching/engine.js';
 import { interestsAt, setInterests } from '../shared/matching/columns.js';
 import type { Weights } from '../shared/matching/score.js';
 import type { Partition } from '../shared/rebuild-plan.js';
@@ -39,6 +39,8 @@ export interface Population {
   index?: MatchIndex;
   /** The shown users' reach sample (shared/matching/reach.ts), drawn on first use. */
   reach?: ReachSample;
+  /** Every row in askerOrder (engine.ts), computed on first use: the order partitions are ranked in. */
+  order?: Int32Array;
 }
 
 /** Per row r: ids[start[r] .. start[r] + length[r]). */
@@ -205,12 +207,18 @@ export function changedReach(pop: Population, rows: Int32Array): { ids: number[]
   return { ids, ppm };
 }
 
-/** A partition's members: rows of its gender with (age, height) inside its bounds. */
+/**
+ * A partition's members: rows of its gender with (age, height) inside its bounds, in askerOrder, so
+ * that consecutive askers search the same buckets (ranking them in the order Postgres returned them
+ * took 20-25% longer at 1M users).
+ */
 export function partitionOf(pop: Population, p: Partition): PartitionData {
   const { cols } = pop;
+  const order = (pop.order ??= askerOrder(cols));
   const lo = p.from[0] * 1000 + p.from[1], hi = p.to[0] * 1000 + p.to[1];
   const picked: number[] = [];
-  for (let r = 0; r < cols.length; r++) {
+  for (let i = 0; i < order.length; i++) {
+    const r = order[i]!;
     if (cols.genderBit[r] !== p.genderBit) continue;
     const at = cols.age[r]! * 1000 + cols.height[r]!;
     if (at >= lo && at <= hi) picked.push(r);
