@@ -15,6 +15,7 @@ import type { Resources } from '../shared/resources.js';
 import { createRateLimits } from '../shared/rate-limits.js';
 import { TokenVersions } from '../shared/token-versions.js';
 import { signUserToken } from '../shared/tokens.js';
+import { mulberry32 } from '../scripts/lib/synthetic.js';
 import { type LoadResult, type LoadSpec, runLoad } from './load-client.js';
 import { startReference } from './reference-server.js';
 import { type Latency, type Row, int, latency, pct, ratio, spread } from './stats.js';
@@ -29,6 +30,8 @@ export interface FeedReads {
   rows: Row[];
   cached: CachedReads;
   live: LoadResult;
+  /** The reference route doing one Redis GET of a page-sized value: what likes are read against too. */
+  refGet: LoadResult;
 }
 
 /** The app as api/server.ts builds it, but on 127.0.0.1 and an OS-chosen port that we can read back. */
@@ -126,7 +129,43 @@ export async function benchFeedReads(res: Resources, queues: Queues, live: LiveI
     { name: 'cached read: feed.page(20) alone, sequential', value: `${cached.page.p50.toFixed(2)} ms median`, note: `p50/p90/p99/max ${spread(cached.page, true)}; no HTTP` },
   ];
   if (cached.errors) rows.push({ name: 'HTTP: feed cache errors', value: int(cached.errors), note: 'served live instead' });
-  return { rows, cached, live: liveLoad };
+  return { rows, cached, live: liveLoad, refGet };
+}
+
+/**
+ * Likes between random pairs of the sample, each with its liker's token, over the API with the
+ * cached feed (each like then writes its exclusions to Redis), as the probe sends them. Run last: it
+ * adds swipes. Read against the one-GET route of benchFeedReads (the issue's target: 0.2x).
+ */
+export async function benchLikes(res: Resources, queues: Queues, live: LiveIndex, userIds: number[], o: FeedLoadOptions, refGet: LoadResult): Promise<Row[]> {
+  const { config } = res;
+  const tokens = new Map(await Promise.all(userIds.map(async (id) => [id, await signUserToken(config.JWT_SECRET, id, config.TOKEN_TTL_S)] as const)));
+  const rand = mulberry32(7);
+  const pairs = Array.from({ length: 50_000 }, (_, i) => {
+    const from = userIds[i % userIds.length]!;
+    let to = userIds[Math.floor(rand() * userIds.length)]!;
+    if (to === from) to = userIds[(i + 1) % userIds.length]!;
+    return [from, to] as const;
+  });
+  const feed = createCachedFeed({ live, redis: res.redis, prefix: config.REDIS_PREFIX, cacheSize: config.FEED_CACHE_SIZE });
+  const server = await listen(res, queues, live, feed);
+  let likes: LoadResult;
+  try {
+    console.error(`likes over HTTP: random pairs (${o.concurrency} in flight, up to ${o.seconds} s)`);
+    likes = await runLoad({
+      port: server.port, method: 'POST', paths: pairs.map(([a, b]) => `/like/${a}/${b}`), tokens: pairs.map(([a]) => tokens.get(a)!),
+      concurrency: o.concurrency, maxRequests: o.maxRequests, maxSeconds: o.seconds, warmupSeconds: 1,
+    });
+  } finally {
+    await server.close();
+  }
+  const answered = (likes.statuses['200'] ?? 0) + (likes.statuses['201'] ?? 0);
+  const notes = [`p50/p90/p99 ${spread(likes.latency)}`, `${int(likes.requests)} requests in ${likes.seconds.toFixed(1)} s`, `${pct(likes.statuses['201'] ?? 0, likes.requests)} new`];
+  if (likes.requests - answered + likes.failures) notes.push(`${int(likes.requests - answered + likes.failures)} NOT 200/201: ${JSON.stringify(likes.statuses)}`);
+  return [
+    { name: 'HTTP: likes, random pairs of the sample', value: `${int(likes.perSecond)} req/s`, note: notes.join('; ') },
+    { name: 'HTTP: likes ÷ one-GET route', value: `${(likes.perSecond / refGet.perSecond).toFixed(2)}x req/s`, note: `p99 ${ratio(likes.latency.p99, refGet.latency.p99)} the route's (issue 7's targets: 0.2x, p99 5x)` },
+  ];
 }
 
 export const cachedHttpRow = (name: string, r: LoadResult) => httpRow(name, r, `cache hits ${pct(r.sources.cache ?? 0, r.requests)}`);

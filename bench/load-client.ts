@@ -10,6 +10,8 @@ export interface LoadSpec {
   port: number;
   /** Requested round robin; `tokens[i]` (if any) goes with `paths[i]`. */
   paths: string[];
+  /** GET (the default), or POST with an empty body (Content-Length: 0), as wrk sends one. */
+  method?: 'GET' | 'POST';
   tokens?: string[];
   concurrency: number;
   maxRequests: number;
@@ -50,8 +52,9 @@ async function generate(spec: LoadSpec): Promise<LoadResult> {
   let failures = 0;
   const get = (i: number) =>
     new Promise<void>((done) => {
-      const headers = spec.tokens ? { authorization: `Bearer ${spec.tokens[i]}` } : {};
-      const req = http.get({ host: '127.0.0.1', port: spec.port, path: spec.paths[i], agent, headers }, (res) => {
+      const headers: Record<string, string> = spec.tokens ? { authorization: `Bearer ${spec.tokens[i]}` } : {};
+      if (spec.method === 'POST') headers['content-length'] = '0';
+      const req = http.request({ host: '127.0.0.1', port: spec.port, path: spec.paths[i], method: spec.method ?? 'GET', agent, headers }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
@@ -67,6 +70,7 @@ async function generate(spec: LoadSpec): Promise<LoadResult> {
         failures++;
         done();
       });
+      req.end();
     });
   const indices = spec.paths.map((_, i) => i);
 

@@ -10,7 +10,7 @@ import { seedUsers } from '../scripts/seed.js';
 import { query } from '../shared/db.js';
 import { LiveIndex } from '../shared/live-index.js';
 import { CLUSTER_HEADER, type SideFigures, clusterRows } from './cluster.js';
-import { type CachedReads, benchCachedReads, benchFeedReads } from './feed.js';
+import { type CachedReads, type FeedReads, benchCachedReads, benchFeedReads, benchLikes } from './feed.js';
 import { benchFilterThenSort } from './filter-sort-baseline.js';
 import { benchLiveSql } from './live-sql.js';
 import { benchMatching } from './matching.js';
@@ -99,12 +99,13 @@ async function main() {
     await live.ready();
     rows.push({ name: 'live index: load', value: `${((performance.now() - loadStarted) / 1000).toFixed(2)} s`, note: 'COPY of every user + engine index, at API start' });
     let reads: CachedReads;
+    let feedReads: FeedReads | undefined;
     if (clusterOnly) {
       reads = await timed('cached feed reads over HTTP', () => benchCachedReads(res, queues, live, sample, feedLoad));
     } else {
-      const feed = await timed('feed reads over HTTP', () => benchFeedReads(res, queues, live, sample, feedLoad));
-      rows.push(...feed.rows);
-      reads = feed.cached;
+      feedReads = await timed('feed reads over HTTP', () => benchFeedReads(res, queues, live, sample, feedLoad));
+      rows.push(...feedReads.rows);
+      reads = feedReads.cached;
     }
     const clusterReads = clusterEnv && (await timed('cached feed reads over HTTP on the cluster', () => benchCachedReads(clusterEnv!.res, clusterEnv!.queues, live, sample, feedLoad)));
     if (!clusterOnly) {
@@ -113,6 +114,8 @@ async function main() {
       rows.push(...(await timed('filter-then-sort baseline', () =>
         benchFilterThenSort(res.db, sample, livePath.topIds, 3 * seconds, { liveMedianMs: livePath.latency.p50, cachedMedianMs: reads.page.p50 }))));
     }
+    // Last: likes add swipes, which every measure above would see.
+    if (feedReads) rows.push(...(await timed('likes over HTTP', () => benchLikes(res, queues, live, sample, feedLoad, feedReads!.refGet))));
     live.stop();
 
     const [pgVersion, redisInfo] = await Promise.all([
