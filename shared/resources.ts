@@ -18,6 +18,7 @@ export async function openResources(config: Config, name: string): Promise<Resou
   const log = createLogger(config.LOG_LEVEL, name);
   const db = createPool(config.DATABASE_URL, {
     max: config.DB_POOL_SIZE,
+    keepOpen: true,
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
     connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
   });
