@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestEnv, createTestEnv } from '../test/support/env.js';
 import { createPool } from './db.js';
+import { openResources } from './resources.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -30,5 +31,14 @@ describe('a pool', () => {
 
   it('closes connections left idle otherwise', async () => {
     expect(await heldAfterIdle(false)).toEqual({ busy: 3, later: 0 });
+  });
+
+  it('of the API and the workers (openResources) is kept open', async () => {
+    const res = await openResources(env.config, 'test');
+    try {
+      expect((res.db as unknown as { options: { min: number; max: number } }).options).toMatchObject({ min: env.config.DB_POOL_SIZE, max: env.config.DB_POOL_SIZE });
+    } finally {
+      await res.close();
+    }
   });
 });
