@@ -6,7 +6,7 @@
 // lends this process's workers all the same; if the worker processes go while it follows, it steps in.
 import { SingleBar } from 'cli-progress';
 import { openQueues } from '../shared/queues.js';
-import { rebuildStatus, triggerRebuild } from '../shared/rebuild.js';
+import { type RebuildStatus, rebuildStatus, triggerRebuild } from '../shared/rebuild.js';
 import { openResources } from '../shared/resources.js';
 import { startWorkers } from '../worker/workers.js';
 import { localConfig } from './lib/local-env.js';
@@ -51,7 +51,9 @@ const polled = async <T>(ask: () => Promise<T>, previous: T): Promise<T> => {
     return previous;
   }
 };
-let status = await rebuildStatus(queues, jobId);
+// The first poll too: the run may have started just as Redis stalled.
+let status: RebuildStatus | undefined = { job_id: jobId, state: 'waiting', progress: 0, partitions: { done: 0, total: 0 } };
+status = await polled(() => rebuildStatus(queues, jobId), status);
 for (let polls = 1; status && status.state !== 'completed' && status.state !== 'failed'; polls++) {
   await new Promise((r) => setTimeout(r, 250));
   status = await polled(() => rebuildStatus(queues, jobId), status);
