@@ -74,6 +74,14 @@ async function isOver(queues: Queues, runId: string): Promise<boolean> {
   return state === 'completed' || state === 'failed' || state === 'unknown';
 }
 
+/** The full rebuild running now, if any, and when it began. */
+export async function runningRebuild(queues: Queues): Promise<{ runId: string; startedAt: number } | undefined> {
+  await queues.rebuild.waitUntilReady();
+  const current = await queues.connection.get(rebuildLockKey(queues));
+  if (current === null || (await isOver(queues, current))) return undefined;
+  return { runId: current, startedAt: runStartedAt(current) };
+}
+
 /** Called by the run's parent job as it completes: the next trigger starts a new run. */
 export async function releaseRebuildLock(queues: Pick<Queues, 'rebuild' | 'connection'>, runId: string): Promise<void> {
   await queues.rebuild.waitUntilReady();

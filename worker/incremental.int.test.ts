@@ -1,11 +1,13 @@
 // The incremental pass: a new user reaches other people's cached lists without a full rebuild.
 import { Job } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { keys, unpackList } from '../shared/feed-store.js';
-import { startRebuild } from '../shared/rebuild.js';
+import { LiveIndex } from '../shared/live-index.js';
+import { rebuildLockKey, startRebuild } from '../shared/rebuild.js';
 import { seedUsers } from '../scripts/seed.js';
 import { type TestApi, createTestApi } from '../test/support/api.js';
 import { inProcessWorkers, waitForRebuild } from '../test/support/workers.js';
+import { WAIT_FOR_REBUILD_MS, incrementalProcessor, rebuildHoldsPasses } from './processors/incremental.js';
 
 let t: TestApi;
 let workers: ReturnType<typeof inProcessWorkers>;
@@ -30,6 +32,11 @@ async function runPass() {
   }
   throw new Error('incremental pass did not finish');
 }
+
+const newcomer = (i: number) => ({
+  name: `Newcomer ${i}`, age: 25 + (i % 10), height: 160 + (i % 20), gender: 'woman', interested_in: ['man'],
+  preferred_age_min: 22, preferred_age_max: 40, preferred_height_min: 165, preferred_height_max: 195,
+});
 
 const cachedIds = async (uid: number) => {
   const buf = await t.deps.redis.getBuffer(keys(t.config.REDIS_PREFIX).feed(uid));
@@ -61,6 +68,52 @@ describe('incremental pass', () => {
 
     // A second pass has nothing new to do.
     expect((await runPass()).users).toBe(0);
+  });
+
+  it('waits while a full rebuild runs, and that rebuild lists the newcomer instead', async () => {
+    // Partitions are held back, so the run stays in progress while the pass is asked.
+    await t.deps.queues.partition.pause();
+    let run: string;
+    try {
+      await t.register(newcomer(0));
+      run = await startRebuild(t.db, t.deps.queues, 4, 'test');
+      expect(await runPass()).toMatchObject({ users: 0, waited: expect.any(String) });
+      // A run stuck for longer than WAIT_FOR_REBUILD_MS holds passes back no more.
+      const holds = rebuildHoldsPasses(t.deps.queues);
+      expect(await holds()).toBe(true);
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() + WAIT_FOR_REBUILD_MS + 1000);
+      expect(await holds()).toBe(false);
+    } finally {
+      vi.useRealTimers();
+      await t.deps.queues.partition.resume();
+    }
+    expect((await waitForRebuild(t.deps.queues, run!)).state).toBe('completed');
+    // The run covered the newcomer and moved the cursor past them: the pass has nothing left.
+    expect((await runPass()).users).toBe(0);
+    // A run that is over holds nothing back, even when its lock was never let go.
+    await t.deps.redis.set(rebuildLockKey(t.deps.queues), run!);
+    expect(await rebuildHoldsPasses(t.deps.queues)()).toBe(false);
+    await t.deps.redis.del(rebuildLockKey(t.deps.queues));
+  });
+
+  it('stops a pass that a rebuild overtook, where the next pass picks up', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 60; i++) ids.push((await t.register(newcomer(i))).id);
+    const live = new LiveIndex(t.db);
+    let looks = 0;
+    const pass = incrementalProcessor({
+      db: t.db, redis: t.deps.redis, prefix: t.config.REDIS_PREFIX, cacheSize: t.config.FEED_CACHE_SIZE, live,
+      // Free at the pass's start; a rebuild has begun by its next look, 50 users in.
+      rebuildRunning: async () => ++looks > 1,
+    });
+    try {
+      expect(await pass({} as Job)).toMatchObject({ users: 50, more: true, waited: expect.any(String) });
+      looks = -1000;
+      expect(await pass({} as Job)).toMatchObject({ users: 10, more: false });
+    } finally {
+      live.stop();
+    }
   });
 
   it('leaves a bulk load to the full rebuild instead of working through it 2,000 users a pass', async () => {

@@ -8,7 +8,7 @@ import { LiveIndex } from '../shared/live-index.js';
 import { QUEUE, type Queues, bullPrefix } from '../shared/queues.js';
 import { createRedis } from '../shared/redis.js';
 import type { Resources } from '../shared/resources.js';
-import { incrementalProcessor } from './processors/incremental.js';
+import { incrementalProcessor, rebuildHoldsPasses } from './processors/incremental.js';
 import { partitionProcessor } from './processors/rebuild-partition.js';
 import { rebuildProcessor } from './processors/rebuild.js';
 
@@ -39,7 +39,7 @@ export function startWorkers(res: Resources, queues: Queues, opts: WorkerOptions
   const workers = [
     new Worker(QUEUE.partition, partitions, { ...common, concurrency: config.WORKER_CONCURRENCY }),
     new Worker(QUEUE.rebuild, rebuildProcessor({ db, queues, partitions: config.REBUILD_PARTITIONS }), common),
-    ...(opts.incremental === false ? [] : [new Worker(QUEUE.incremental, incrementalProcessor({ ...shared, live }), common)]),
+    ...(opts.incremental === false ? [] : [new Worker(QUEUE.incremental, incrementalProcessor({ ...shared, live, rebuildRunning: rebuildHoldsPasses(queues) }), common)]),
   ];
   for (const w of workers) watch(w, log);
   return {
