@@ -74,6 +74,7 @@ export class LiveIndex {
   private stopped = false;
   private unlisten?: () => Promise<void>;
   private loader?: OffThreadLoader;
+  private abandoned = false;
 
   constructor(readonly db: Pool, private readonly opts: LiveIndexOptions = {}) {}
 
@@ -118,11 +119,24 @@ export class LiveIndex {
       },
       (err) => {
         this.loading = undefined;
-        this.retryLoad(err);
+        if (this.abandoned) this.abandoned = false;
+        else this.retryLoad(err);
         throw err;
       },
     );
     return this.loading;
+  }
+
+  /**
+   * Gives up a first load under way (its thread is stopped, its memory freed); the next ready() starts
+   * again. For a caller that no longer needs the index soon. Returns whether a load was given up.
+   */
+  abandonLoad(): boolean {
+    if (this.snap || !this.loading || !this.loader) return false;
+    this.abandoned = true;
+    this.loader.stop();
+    this.loader = undefined;
+    return true;
   }
 
   /**

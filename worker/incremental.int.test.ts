@@ -101,6 +101,7 @@ describe('incremental pass', () => {
     const ids: number[] = [];
     for (let i = 0; i < 60; i++) ids.push((await t.register(newcomer(i))).id);
     const live = new LiveIndex(t.db);
+    await live.ready();
     let looks = 0;
     const pass = incrementalProcessor({
       db: t.db, redis: t.deps.redis, prefix: t.config.REDIS_PREFIX, cacheSize: t.config.FEED_CACHE_SIZE, live,
@@ -111,6 +112,29 @@ describe('incremental pass', () => {
       expect(await pass({} as Job)).toMatchObject({ users: 50, more: true, waited: expect.any(String) });
       looks = -1000;
       expect(await pass({} as Job)).toMatchObject({ users: 10, more: false });
+    } finally {
+      live.stop();
+    }
+  });
+
+  it('gives up loading the live index when a rebuild begins meanwhile, and loads it on the next pass', async () => {
+    await t.register(newcomer(100));
+    const live = new LiveIndex(t.db);
+    let rebuilding = false;
+    let looks = 0;
+    const pass = incrementalProcessor({
+      db: t.db, redis: t.deps.redis, prefix: t.config.REDIS_PREFIX, cacheSize: t.config.FEED_CACHE_SIZE, live,
+      // Free at the pass's start; a rebuild has begun by the next look, taken while the index loads.
+      rebuildRunning: async () => rebuilding || ++looks > 1,
+    });
+    try {
+      expect(await pass({} as Job)).toMatchObject({ users: 0, more: true, waited: expect.stringContaining('live index') });
+      // The load was stopped, not left to finish behind the pass.
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(live.loaded).toBe(false);
+      looks = -1000;
+      expect(await pass({} as Job)).toMatchObject({ users: 1, more: false });
+      expect(live.loaded).toBe(true);
     } finally {
       live.stop();
     }

@@ -28,6 +28,7 @@ export const CURSOR = 'incremental';
 export const WAIT_FOR_REBUILD_MS = 10 * 60_000;
 /** Users between two looks at whether a rebuild has begun: a pass of 2,000 takes seconds at 1M. */
 const LOOK_EVERY = 50;
+const LOAD_LOOK_MS = 250;
 
 /** Whether passes should wait now: a full rebuild is running, and began less than WAIT_FOR_REBUILD_MS ago. */
 export const rebuildHoldsPasses = (queues: Queues) => async () => {
@@ -72,6 +73,17 @@ export function incrementalProcessor(deps: FeedStore & { db: Pool; weights?: Wei
     if (!read.cursor || 'skipped' in read) {
       await rows(deps.db, 'set_cursor', [CURSOR, read.snapshot, null, null, null]);
       return { users: 0, offered: 0, more: false, ...('skipped' in read ? { skipped: `over ${MAX_CHAIN} changes: left to the full rebuild (npm run rebuild, or the nightly one)` } : {}) };
+    }
+    // The first ranking loads the live index: seconds of a core and hundreds of MB at 1M. A rebuild that
+    // begins meanwhile makes the load moot (this pass would stop anyway): it is given up, not finished.
+    if (!deps.live.loaded && read.changed.some((r) => r.present)) {
+      const loaded = deps.live.ready().then(() => true, () => true);
+      do {
+        if (await held()) {
+          deps.live.abandonLoad();
+          return { users: 0, offered: 0, more: true, waited: 'a full rebuild began while the live index loaded' };
+        }
+      } while (!(await Promise.race([loaded, new Promise<false>((r) => setTimeout(r, LOAD_LOOK_MS, false))])));
     }
     let offered = 0;
     let users = 0;
