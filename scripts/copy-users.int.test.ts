@@ -50,6 +50,9 @@ describe('dropIndexesIfEmpty', () => {
 describe('seedUsers', () => {
   it('loads users, swipes and matches, and registrations continue after the last id', async () => {
     const s = await seedUsers(env.db, { users: 2000, seed: 11 });
+    // Vacuumed, not only analyzed, before it returns.
+    const vacuumed = (await env.db.query(`select relname, vacuum_count from pg_stat_user_tables where relname in ('users', 'swipes', 'matches') order by 1`)).rows;
+    expect(vacuumed.map((r) => [r.relname, Number(r.vacuum_count)])).toEqual([['matches', 1], ['swipes', 1], ['users', 1]]);
     expect(s).toMatchObject({ users: 2000, last_id: s.first_id + 1999, indexes: 'maintained', fk_checks: false });
     expect(await count('users')).toBe(2001);
     expect(s.swipes).toBeGreaterThan(3000);

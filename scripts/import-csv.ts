@@ -112,7 +112,7 @@ export async function importCsv(pool: Pool, file: string): Promise<ImportResult>
     }
   }
   const ids = await loadUsers(pool, rows, profiles());
-  await pool.query('analyze users');
+  await pool.query('vacuum (analyze) users'); // as after a seed (scripts/seed.ts)
   return { rows, loaded: rows, firstId: ids.first, invalid: 0, problems };
 }
 
