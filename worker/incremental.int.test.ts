@@ -74,8 +74,9 @@ describe('incremental pass', () => {
     // Partitions are held back, so the run stays in progress while the pass is asked.
     await t.deps.queues.partition.pause();
     let run: string;
+    let c: { id: number; token: string };
     try {
-      await t.register(newcomer(0));
+      c = await t.register(newcomer(0));
       run = await startRebuild(t.db, t.deps.queues, 4, 'test');
       expect(await runPass()).toMatchObject({ users: 0, waited: expect.any(String) });
       // A run stuck for longer than WAIT_FOR_REBUILD_MS holds passes back no more.
@@ -89,7 +90,13 @@ describe('incremental pass', () => {
       await t.deps.queues.partition.resume();
     }
     expect((await waitForRebuild(t.deps.queues, run!)).state).toBe('completed');
-    // The run covered the newcomer and moved the cursor past them: the pass has nothing left.
+    // The run listed the newcomer with the people they fit, and moved the cursor past them: the pass
+    // has nothing left.
+    const own = await t.call('GET', `/potential_matches/${c!.id}?limit=5`, { token: c!.token });
+    const best = own.body.potential_matches.map((m: any) => m.id) as number[];
+    expect(best.length).toBe(5);
+    const reached = await Promise.all(best.map(async (v) => (await cachedIds(v)).includes(c!.id)));
+    expect(reached.filter(Boolean).length).toBeGreaterThan(0);
     expect((await runPass()).users).toBe(0);
     // A run that is over holds nothing back, even when its lock was never let go.
     await t.deps.redis.set(rebuildLockKey(t.deps.queues), run!);
