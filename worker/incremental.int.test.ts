@@ -38,6 +38,10 @@ const newcomer = (i: number) => ({
   preferred_age_min: 22, preferred_age_max: 40, preferred_height_min: 165, preferred_height_max: 195,
 });
 
+/** The pass itself, not through the queue: on its own live index, told by `rebuildRunning` when a rebuild runs. */
+const processorOn = (live: LiveIndex, rebuildRunning: () => Promise<boolean>) =>
+  incrementalProcessor({ db: t.db, redis: t.deps.redis, prefix: t.config.REDIS_PREFIX, cacheSize: t.config.FEED_CACHE_SIZE, live, rebuildRunning });
+
 const cachedIds = async (uid: number) => {
   const buf = await t.deps.redis.getBuffer(keys(t.config.REDIS_PREFIX).feed(uid));
   return buf ? Array.from(unpackList(buf).ids) : [];
@@ -105,16 +109,12 @@ describe('incremental pass', () => {
   });
 
   it('stops a pass that a rebuild overtook, where the next pass picks up', async () => {
-    const ids: number[] = [];
-    for (let i = 0; i < 60; i++) ids.push((await t.register(newcomer(i))).id);
+    for (let i = 0; i < 60; i++) await t.register(newcomer(i));
     const live = new LiveIndex(t.db);
     await live.ready();
     let looks = 0;
-    const pass = incrementalProcessor({
-      db: t.db, redis: t.deps.redis, prefix: t.config.REDIS_PREFIX, cacheSize: t.config.FEED_CACHE_SIZE, live,
-      // Free at the pass's start; a rebuild has begun by its next look, 50 users in.
-      rebuildRunning: async () => ++looks > 1,
-    });
+    // Free at the pass's start; a rebuild has begun by its next look, 50 users in.
+    const pass = processorOn(live, async () => ++looks > 1);
     try {
       expect(await pass({} as Job)).toMatchObject({ users: 50, more: true, waited: expect.any(String) });
       looks = -1000;
@@ -127,13 +127,9 @@ describe('incremental pass', () => {
   it('gives up loading the live index when a rebuild begins meanwhile, and loads it on the next pass', async () => {
     await t.register(newcomer(100));
     const live = new LiveIndex(t.db);
-    let rebuilding = false;
     let looks = 0;
-    const pass = incrementalProcessor({
-      db: t.db, redis: t.deps.redis, prefix: t.config.REDIS_PREFIX, cacheSize: t.config.FEED_CACHE_SIZE, live,
-      // Free at the pass's start; a rebuild has begun by the next look, taken while the index loads.
-      rebuildRunning: async () => rebuilding || ++looks > 1,
-    });
+    // Free at the pass's start; a rebuild has begun by the next look, taken while the index loads.
+    const pass = processorOn(live, async () => ++looks > 1);
     try {
       expect(await pass({} as Job)).toMatchObject({ users: 0, more: true, waited: expect.stringContaining('live index') });
       // The load was stopped, not left to finish behind the pass.
