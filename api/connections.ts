@@ -29,7 +29,8 @@ export interface ConnectionStats {
 interface SocketState {
   id: number;
   requests: number;
-  inFlight: Set<ServerResponse>;
+  /** Responses begun and not yet closed. */
+  inFlight: number;
   peerEnded: boolean;
   timedOut: boolean;
   error?: string;
@@ -75,7 +76,7 @@ export function trackConnections(server: Server, log: Logger): ConnectionStats {
   const stats: ConnectionStats = { opened: 0, closed: 0, requests: 0, cutOff: 0, reasons: {} };
   let nextId = 0;
   server.on('connection', (socket: Tracked) => {
-    const state: SocketState = { id: ++nextId, requests: 0, inFlight: new Set(), peerEnded: false, timedOut: false };
+    const state: SocketState = { id: ++nextId, requests: 0, inFlight: 0, peerEnded: false, timedOut: false };
     socket[stateKey] = state;
     stats.opened++;
     socket.on('end', () => (state.peerEnded = true));
@@ -85,27 +86,28 @@ export function trackConnections(server: Server, log: Logger): ConnectionStats {
       stats.closed++;
       const reason = reasonOf(state);
       stats.reasons[reason] = (stats.reasons[reason] ?? 0) + 1;
-      const inFlight = state.inFlight.size;
+      const inFlight = state.inFlight;
       log.debug({ socket: state.id, remote: socket.remotePort, requests: state.requests, inFlight, reason }, inFlight ? 'connection closed under a request' : 'connection closed');
     });
   });
+  // One listener a response: 'close' comes after 'finish' (a tick later) or, cut off, without it.
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
-    res.on('finish', () => drainUnreadBody(req, socket));
-    stats.requests++;
     const state = (socket as Tracked)[stateKey];
-    if (!state) return;
-    state.requests++;
-    state.inFlight.add(res);
-    res.on('finish', () => {
-      // Node's own flag: this answer said Connection: close (the client asked, or a 413 for a huge body).
-      if ((res as ServerResponse & { _last?: boolean })._last) state.closedBecause ??= 'the answer said Connection: close';
-    });
+    stats.requests++;
+    if (state) {
+      state.requests++;
+      state.inFlight++;
+    }
     res.on('close', () => {
-      state.inFlight.delete(res);
-      if (!res.writableFinished) {
+      if (state) state.inFlight--;
+      if (res.writableFinished) {
+        // Node's own flag: this answer said Connection: close (the client asked, or a 413 for a huge body).
+        if (state && (res as ServerResponse & { _last?: boolean })._last) state.closedBecause ??= 'the answer said Connection: close';
+        drainUnreadBody(req, socket);
+      } else {
         stats.cutOff++;
-        log.warn({ socket: state.id, method: req.method, url: req.url }, 'response cut off: the connection closed under the request');
+        log.warn({ socket: state?.id, method: req.method, url: req.url }, 'response cut off: the connection closed under the request');
       }
     });
   });
