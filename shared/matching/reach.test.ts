@@ -79,6 +79,35 @@ describe('reachOf', () => {
     expect(reachModulus(4097, 1000, 4096)).toBe(5);
   });
 
+  it('keeps a larger modulus\'s sample inside a smaller one\'s: the sample barely moves as the population grows', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 0, max: 5000 }), (id, m, more) => {
+        if (inReachSample(id, m + more)) expect(inReachSample(id, m)).toBe(true);
+      }),
+    );
+    // 1M users, then 2,048 more (the modulus goes from 489 to 490): nearly the same sample.
+    const sampleOf = (n: number) => {
+      const m = reachModulus(n);
+      return Array.from({ length: n }, (_, i) => i + 1).filter((id) => inReachSample(id, m));
+    };
+    const before = sampleOf(1_000_000), after = new Set(sampleOf(1_002_048));
+    expect(reachModulus(1_002_048)).toBe(reachModulus(1_000_000) + 1);
+    expect(before.filter((id) => after.has(id)).length).toBeGreaterThan(0.99 * before.length);
+  });
+
+  it('spreads the sample evenly over the ids (a tenth of it in each tenth of them)', () => {
+    for (const n of [1_000_000, 1_002_048]) {
+      const m = reachModulus(n);
+      const tenths = new Array<number>(10).fill(0);
+      for (let id = 1; id <= n; id++) if (inReachSample(id, m)) tenths[Math.floor(((id - 1) * 10) / n)]!++;
+      const share = tenths.reduce((a, b) => a + b) / 10;
+      for (const t of tenths) {
+        expect(t).toBeGreaterThan(0.75 * share);
+        expect(t).toBeLessThan(1.25 * share);
+      }
+    }
+  });
+
   it('replaces a stored reach only when none is stored or it moved by more than 10%', () => {
     expect(reachMoved(0, 5)).toBe(true);
     expect(reachMoved(100_000, 0)).toBe(false); // nothing counted: keep what is there

@@ -24,8 +24,17 @@ export const PPM = 1_000_000;
 export const REACH_TOLERANCE = 0.1;
 export const reachMoved = (stored: number, counted: number) => counted > 0 && (stored <= 0 || Math.abs(Math.log(counted / stored)) > REACH_TOLERANCE);
 
-/** Whether the user with this id is in the sample, one in `m`. */
-export const inReachSample = (id: number, m: number) => m <= 1 || (Math.imul(id, 0x9e3779b1) >>> 0) % m === 0;
+const HASH_RANGE = 2 ** 32;
+
+/**
+ * Whether the user with this id is in the sample, one in `m`: those whose id hashes into the lowest
+ * 1/m of the hash's range. A larger m keeps a subset of a smaller one's sample, so the sample moves
+ * only by the few it drops as the population grows. (A test of hash % m drew an unrelated sample
+ * whenever m changed, every 2,048 sign-ups at 1M users, and every user's reach was drawn again with
+ * it: about half of them moved past REACH_TOLERANCE and were rewritten by the next rebuild. Its
+ * sample also clustered in id ranges: at 1M users none in the lowest tenth of the ids.)
+ */
+export const inReachSample = (id: number, m: number) => m <= 1 || (Math.imul(id, 0x9e3779b1) >>> 0) < HASH_RANGE / m;
 
 /** Sample slots for a population of n (1: everyone counts). */
 export const reachModulus = (n: number, sample = REACH_SAMPLE, exactUpTo = EXACT_UP_TO) => (n <= exactUpTo ? 1 : Math.ceil(n / sample));
