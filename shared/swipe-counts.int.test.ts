@@ -3,6 +3,7 @@
 // last swiped on (the time of the latest swipe received, kept in the deltas).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestEnv, createTestEnv } from '../test/support/env.js';
+import { sql } from './db.js';
 import { newProfileSchema } from './profile.js';
 import { foldSwipeCounts, recountSwipeCounts } from './swipe-counts.js';
 import { like, pass } from './swipes.js';
@@ -45,5 +46,26 @@ describe('swipe counters', () => {
     const touched = new Set(folded.map((r) => r.user_id));
     expect(all.filter((r) => touched.has(r.user_id))).toEqual(folded);
     expect(all.filter((r) => !touched.has(r.user_id)).every((r) => r.likes_given + r.passes_given + r.likes_received + r.passes_received === 0 && r.last_swiped_on === null)).toBe(true);
+  });
+
+  it('fold a backlog larger than one statement takes, a bounded chunk a statement, to the same counts', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      ids.push((await insertUser(env.db, newProfileSchema.parse({ name: `B${i}`, age: 30, height: 170, preferred_age_min: 18, preferred_age_max: 99, preferred_height_min: 100, preferred_height_max: 250 }))).id);
+    }
+    for (const a of ids) for (const b of ids) if (a !== b) await (a % 3 ? like : pass)(env.db, a, b);
+    const pending = async () => Number((await env.db.query('select count(*) from swipe_count_deltas')).rows[0].count);
+    const backlog = await pending();
+    expect(backlog).toBe(8 * 7 * 2);
+    // One statement moves at most its share.
+    const [one] = (await env.db.query(sql('fold_swipe_counts'), [5])).rows;
+    expect(one.deltas).toBe(5);
+    expect(await pending()).toBe(backlog - 5);
+    // The fold goes on until nothing is left, and the counters end where a recount puts them.
+    expect(await foldSwipeCounts(env.db, 5)).toBeGreaterThan(0);
+    expect(await pending()).toBe(0);
+    const folded = await counts();
+    await recountSwipeCounts(env.db);
+    expect(await counts()).toEqual(folded);
   });
 });

@@ -5,13 +5,23 @@
 import { type Db, type Pool, rows, withTransaction } from './db.js';
 import { BULK_LOADED } from './live-index.js';
 
+/** Deltas per fold statement: about a second's work at 1M users, far inside the statement timeout. */
+const FOLD_CHUNK = 100_000;
+
 /**
- * Before a full rebuild: adds the pending deltas into the counters and moves in the reach the
- * previous rebuild counted (sql/migrations/0010_reach.sql); when anything changed, live indexes
- * reload to rank with it. Returns how many users' signals changed.
+ * Before a full rebuild: adds the pending deltas into the counters, `chunk` at a time (each chunk its
+ * own statement and transaction), and moves in the reach the previous rebuild counted
+ * (sql/migrations/0010_reach.sql); when anything changed, live indexes reload to rank with it.
+ * Returns how many counter rows were written (a user whose deltas fell in several chunks counts in
+ * each) plus how many users' reach moved in.
  */
-export async function foldSwipeCounts(db: Db): Promise<number> {
-  const [{ users }] = (await rows<{ users: number }>(db, 'fold_swipe_counts')) as [{ users: number }];
+export async function foldSwipeCounts(db: Db, chunk = FOLD_CHUNK): Promise<number> {
+  let users = 0;
+  for (;;) {
+    const [r] = await rows<{ users: number; deltas: number }>(db, 'fold_swipe_counts', [chunk]);
+    users += r!.users;
+    if (r!.deltas < chunk) break;
+  }
   const [{ users: reached }] = (await rows<{ users: number }>(db, 'promote_reach')) as [{ users: number }];
   if (users + reached > 0) await db.query('select pg_notify($1, $2)', [BULK_LOADED, 'swipe_counts']);
   return users + reached;

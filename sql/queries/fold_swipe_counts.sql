@@ -1,9 +1,12 @@
--- No parameters. Moves every pending delta into swipe_counts in one statement; returns how many
--- users' counters changed. Two folds at once cannot count a delta twice: the second waits for the
--- first's deletes and then skips those rows. last_swiped_on: the latest delta that someone swiped on
--- the user (received counts changed).
+-- $1: at most this many deltas. Moves pending deltas into swipe_counts in one statement; returns how
+-- many counter rows it wrote and how many deltas it moved. foldSwipeCounts repeats it until one moves
+-- fewer than $1: a day's swipes at scale are tens of millions of deltas, which one statement could not
+-- fold inside the statement timeout (the rebuild then failed before it began). Two folds at once
+-- cannot count a delta twice: the second waits for the first's deletes and then skips those rows.
+-- last_swiped_on: the latest delta that someone swiped on the user (received counts changed).
 with moved as (
   delete from swipe_count_deltas
+  where ctid = any (array(select ctid from swipe_count_deltas limit $1))
   returning user_id, likes_given, passes_given, likes_received, passes_received, at
 ),
 sums as (
@@ -23,4 +26,4 @@ folded as (
     last_swiped_on = greatest(swipe_counts.last_swiped_on, excluded.last_swiped_on)
   returning 1
 )
-select count(*)::int as users from folded;
+select (select count(*) from folded)::int as users, (select count(*) from moved)::int as deltas;
