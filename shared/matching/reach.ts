@@ -31,8 +31,8 @@ const HASH_RANGE = 2 ** 32;
  * 1/m of the hash's range. A larger m keeps a subset of a smaller one's sample, so the sample moves
  * only by the few it drops as the population grows. (A test of hash % m drew an unrelated sample
  * whenever m changed, every 2,048 sign-ups at 1M users, and every user's reach was drawn again with
- * it: about half of them moved past REACH_TOLERANCE and were rewritten by the next rebuild. Its
- * sample also clustered in id ranges: at 1M users none in the lowest tenth of the ids.)
+ * it: a third of them moved past REACH_TOLERANCE and were rewritten by the next rebuild. Its
+ * sample also clustered in id ranges: at m = 490, just over 1M users, none in the lowest tenth of the ids.)
  */
 export const inReachSample = (id: number, m: number) => m <= 1 || (Math.imul(id, 0x9e3779b1) >>> 0) < HASH_RANGE / m;
 
