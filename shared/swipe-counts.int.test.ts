@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestEnv, createTestEnv } from '../test/support/env.js';
 import { sql } from './db.js';
 import { newProfileSchema } from './profile.js';
-import { foldSwipeCounts, recountSwipeCounts } from './swipe-counts.js';
+import { foldSwipeCounts, queueReach, recountSwipeCounts } from './swipe-counts.js';
 import { like, pass } from './swipes.js';
 import { insertUser } from './users.js';
 
@@ -67,5 +67,21 @@ describe('swipe counters', () => {
     const folded = await counts();
     await recountSwipeCounts(env.db);
     expect(await counts()).toEqual(folded);
+  });
+
+  it('move in the reach a rebuild counted a range of user ids a statement, until every id is covered', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      ids.push((await insertUser(env.db, newProfileSchema.parse({ name: `R${i}`, age: 30, height: 170, preferred_age_min: 18, preferred_age_max: 99, preferred_height_min: 100, preferred_height_max: 250 }))).id);
+    }
+    await queueReach(env.db, ids, ids.map((_, i) => 1000 * (i + 1)));
+    const reach = async () => (await env.db.query('select user_id, reach_ppm, reach_next from swipe_counts where user_id = any($1) order by user_id', [ids])).rows;
+    // One statement moves only the ids of its range.
+    const [one] = (await env.db.query(sql('promote_reach'), [ids[0], ids[1]])).rows;
+    expect(one.users).toBe(2);
+    expect((await reach()).filter((r) => r.reach_next === null).map((r) => r.user_id)).toEqual(ids.slice(0, 2));
+    // The whole promotion walks every range, two ids a statement here.
+    await foldSwipeCounts(env.db, 100, 2);
+    expect(await reach()).toEqual(ids.map((id, i) => ({ user_id: id, reach_ppm: 1000 * (i + 1), reach_next: null })));
   });
 });

@@ -7,6 +7,8 @@ import { BULK_LOADED } from './live-index.js';
 
 /** Deltas per fold statement: about a second's work at 1M users, far inside the statement timeout. */
 const FOLD_CHUNK = 100_000;
+/** User ids per reach promotion statement (each moves at most this many users' reach). */
+const PROMOTE_IDS = 100_000;
 
 /**
  * Before a full rebuild: adds the pending deltas into the counters, `chunk` at a time (each chunk its
@@ -15,16 +17,28 @@ const FOLD_CHUNK = 100_000;
  * Returns how many counter rows were written (a user whose deltas fell in several chunks counts in
  * each) plus how many users' reach moved in.
  */
-export async function foldSwipeCounts(db: Db, chunk = FOLD_CHUNK): Promise<number> {
+export async function foldSwipeCounts(db: Db, chunk = FOLD_CHUNK, promoteIds = PROMOTE_IDS): Promise<number> {
   let users = 0;
   for (;;) {
     const [r] = await rows<{ users: number; deltas: number }>(db, 'fold_swipe_counts', [chunk]);
     users += r!.users;
     if (r!.deltas < chunk) break;
   }
-  const [{ users: reached }] = (await rows<{ users: number }>(db, 'promote_reach')) as [{ users: number }];
+  const reached = await promoteReach(db, promoteIds);
   if (users + reached > 0) await db.query('select pg_notify($1, $2)', [BULK_LOADED, 'swipe_counts']);
   return users + reached;
+}
+
+/** Moves in the reach the previous rebuild counted, `span` user ids a statement; returns how many users' moved. */
+async function promoteReach(db: Db, span: number): Promise<number> {
+  const [range] = await rows<{ lo: number | null; hi: number | null }>(db, 'reach_id_range');
+  let moved = 0;
+  if (range?.lo == null || range.hi == null) return moved;
+  for (let from = range.lo; from <= range.hi; from += span) {
+    const [r] = await rows<{ users: number }>(db, 'promote_reach', [from, Math.min(range.hi, from + span - 1)]);
+    moved += r!.users;
+  }
+  return moved;
 }
 
 /** Reach a rebuild counted (parts per million, shared/matching/reach.ts), for the next one to move in; at most `chunk` users a statement. */
