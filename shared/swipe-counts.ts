@@ -34,11 +34,15 @@ async function promoteReach(db: Db, span: number): Promise<number> {
   const [range] = await rows<{ lo: number | null; hi: number | null }>(db, 'reach_id_range');
   let moved = 0;
   if (range?.lo == null || range.hi == null) return moved;
-  for (let from = range.lo; from <= range.hi; from += span) {
-    const [r] = await rows<{ users: number }>(db, 'promote_reach', [from, Math.min(range.hi, from + span - 1)]);
-    moved += r!.users;
-  }
+  for (const [from, to] of idRanges(range.lo, range.hi, span)) moved += (await rows<{ users: number }>(db, 'promote_reach', [from, to]))[0]!.users;
   return moved;
+}
+
+/** lo..hi (inclusive) cut into consecutive ranges [from, to] of at most `span` ids. */
+export function idRanges(lo: number, hi: number, span: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let from = lo; from <= hi; from += span) out.push([from, Math.min(hi, from + span - 1)]);
+  return out;
 }
 
 /** Reach a rebuild counted (parts per million, shared/matching/reach.ts), for the next one to move in; at most `chunk` users a statement. */
