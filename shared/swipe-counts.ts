@@ -13,7 +13,8 @@ const PROMOTE_IDS = 100_000;
 /**
  * Before a full rebuild: adds the pending deltas into the counters, `chunk` at a time (each chunk its
  * own statement and transaction), and moves in the reach the previous rebuild counted
- * (sql/migrations/0010_reach.sql); when anything changed, live indexes reload to rank with it.
+ * (sql/migrations/0010_reach.sql), `promoteIds` user ids a statement; when anything changed, live
+ * indexes reload to rank with it.
  * Returns how many counter rows were written (a user whose deltas fell in several chunks counts in
  * each) plus how many users' reach moved in.
  */
@@ -29,7 +30,10 @@ export async function foldSwipeCounts(db: Db, chunk = FOLD_CHUNK, promoteIds = P
   return users + reached;
 }
 
-/** Moves in the reach the previous rebuild counted, `span` user ids a statement; returns how many users' moved. */
+/**
+ * Moves in the reach the previous rebuild counted, `span` user ids a statement (ids come from a
+ * sequence, so the ranges are dense: about N / span statements); returns how many users' reach moved.
+ */
 async function promoteReach(db: Db, span: number): Promise<number> {
   const [range] = await rows<{ lo: number | null; hi: number | null }>(db, 'reach_id_range');
   let moved = 0;
