@@ -1,6 +1,8 @@
-// Likes, passes and matches: each swipe is one statement and one transaction, serialised per pair of people.
-import { type Db, type Pool, pgErrorCode, preparedRows, rows } from './db.js';
-import { AppError, notFound } from './errors.js';
+// Likes, passes and matches: each swipe is committed before it is answered, serialised per pair of
+// people, alone or with the swipes that arrived with it (swipe-batches.ts).
+import { type Db, type Pool, rows } from './db.js';
+import { AppError } from './errors.js';
+import { type SwipeRow, type SwipeWriter, createSwipeWriter } from './swipe-batches.js';
 import { type Card, toCard } from './profile.js';
 
 export interface LikeResult {
@@ -15,26 +17,13 @@ function checkPair(userId: number, otherId: number) {
   if (userId === otherId) throw new AppError('SELF_SWIPE', 'You cannot swipe on yourself.');
 }
 
-interface SwipeRow {
-  created: boolean;
-  matched: boolean;
-  matched_at: Date | null;
-  unmatched: boolean;
-  xid: string;
-}
-
-// One statement, its own transaction (sql/migrations/0007_swipe_function.sql): the pair's lock, the
-// swipe, its counter deltas, the match. The swipe's insert is the first write to name the other user:
-// its foreign key tells us they do not exist.
-async function swipe(pool: Pool, userId: number, otherId: number, kind: 'like' | 'pass'): Promise<SwipeRow> {
+// The pool's swipe writer: swipes that arrive together share a transaction (swipe-batches.ts).
+const writers = new WeakMap<Pool, SwipeWriter>();
+function swipe(pool: Pool, userId: number, otherId: number, kind: 'like' | 'pass'): Promise<SwipeRow> {
   checkPair(userId, otherId);
-  try {
-    const [row] = await preparedRows<SwipeRow>(pool, 'swipe', [userId, otherId, kind]);
-    return row!;
-  } catch (err) {
-    if (pgErrorCode(err) === '23503') throw notFound(`User ${otherId}`);
-    throw err;
-  }
+  let writer = writers.get(pool);
+  if (!writer) writers.set(pool, (writer = createSwipeWriter(pool)));
+  return writer.write(userId, otherId, kind);
 }
 
 export async function like(pool: Pool, userId: number, otherId: number): Promise<LikeResult> {
