@@ -3,7 +3,7 @@
 // one swipe at a time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestEnv, createTestEnv } from '../test/support/env.js';
-import { rows } from './db.js';
+import { createPool, rows } from './db.js';
 import { newProfileSchema } from './profile.js';
 import { IN_FLIGHT, createSwipeWriter } from './swipe-batches.js';
 import { insertUser } from './users.js';
@@ -70,6 +70,38 @@ describe('the swipe writer', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'UNAUTHORIZED', message: 'This account no longer exists.' });
     expect([await kindOf(a!, b!), await kindOf(c!, a!), await kindOf(987_655, c!)]).toEqual(['like', 'like', undefined]);
+  });
+
+  it('runs a batch that lost a deadlock again one swipe at a time', async () => {
+    const [a, b, c, d] = await people(4); // ids in this order: the batch locks a-b, then c-d
+    const w = createSwipeWriter(env.db);
+    const holder = await env.db.connect();
+    try {
+      await holder.query('begin');
+      await rows(holder, 'lock_pair', [c, d]);
+      const results = Promise.all([w.write(a!, b!, 'like'), w.write(c!, d!, 'like')]);
+      await new Promise((r) => setTimeout(r, 200)); // the batch holds a-b and waits for c-d
+      // Closing the cycle: Postgres's check (after deadlock_timeout) fails the batch, which waited first.
+      await rows(holder, 'lock_pair', [a, b]);
+      await holder.query('commit');
+      expect((await results).map((r) => r.created)).toEqual([true, true]);
+      expect(calls(w)).toEqual({ batches: 1, singles: 0, retried: 1 });
+    } finally {
+      holder.release();
+    }
+  });
+
+  it('fails a batch at once, without running it again, when Postgres is out of reach', async () => {
+    const away = createPool('postgres://postgres@127.0.0.1:1/none', { max: 2, connectTimeoutMs: 1_000 });
+    try {
+      const w = createSwipeWriter(away);
+      const results = await Promise.allSettled([w.write(1, 2, 'like'), w.write(3, 4, 'like')]);
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+      expect((results[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'ECONNREFUSED' });
+      expect(calls(w)).toEqual({ batches: 1, singles: 0, retried: 0 });
+    } finally {
+      await away.end();
+    }
   });
 
   it('passes on an error other than a missing user as it is', async () => {

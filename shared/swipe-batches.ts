@@ -7,11 +7,11 @@
 // What each swipe promises is unchanged: it is committed before its caller hears of it, and each
 // gets its own answer or error. A batch holds a pair at most once, so within a pair every swipe
 // still has its own, larger xid (feed-store.ts orders Redis writes by it). A batch that fails as a
-// whole (a user deleted under it, a lost connection) is run again one swipe at a time, and each
+// whole on one of its swipes (a user deleted under it) is run again one swipe at a time, and each
 // swipe then fails or succeeds on its own.
 import { type Pool, pgErrorCode, preparedRows } from './db.js';
 import { goneCaller } from './blocks.js';
-import { notFound } from './errors.js';
+import { fromInfraError, notFound } from './errors.js';
 
 export type SwipeKind = 'like' | 'pass';
 
@@ -57,6 +57,12 @@ async function single(pool: Pool, w: Pick<Waiting, 'swiper' | 'swipee' | 'kind'>
   }
 }
 
+/**
+ * Whether a failed batch is worth running again one swipe at a time: it failed on one of its swipes
+ * (a user deleted under it) or lost a deadlock, rather than finding Postgres away or too slow.
+ */
+const worthRetrying = (err: unknown) => fromInfraError(err) === undefined || /^(40001|40P01|55P03)$/.test(pgErrorCode(err) ?? '');
+
 /** A pair of people, whoever swipes. */
 export const pairKey = (w: { swiper: number; swipee: number }) => (w.swiper < w.swipee ? `${w.swiper}:${w.swipee}` : `${w.swipee}:${w.swiper}`);
 
@@ -97,7 +103,12 @@ export function createSwipeWriter(pool: Pool): SwipeWriter {
     let found: (SwipeRow & { n: number; created: boolean | null })[];
     try {
       found = await preparedRows(pool, 'swipe_batch', [batch.map((w) => w.swiper), batch.map((w) => w.swipee), batch.map((w) => w.kind)]);
-    } catch {
+    } catch (err) {
+      // Postgres out of reach: one swipe at a time would only wait as long again for each.
+      if (!worthRetrying(err)) {
+        for (const w of batch) w.reject(err);
+        return;
+      }
       stats.retried++;
       await Promise.all(batch.map(one));
       return;
