@@ -100,7 +100,7 @@ describe('a swipe', () => {
     expect(await pass(env.db, a, b)).toMatchObject({ unmatched: false });
     expect(await matchCount(a, b)).toBe(0);
     expect(await like(env.db, a, b)).toMatchObject({ created: true, matched: true });
-    await expect(like(env.db, a, 987_654)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(like(env.db, a, 987_654)).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'User 987654 was not found.' });
     await expect(pass(env.db, a, a)).rejects.toMatchObject({ code: 'SELF_SWIPE' });
   });
 });
