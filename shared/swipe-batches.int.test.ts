@@ -3,10 +3,9 @@
 // one swipe at a time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestEnv, createTestEnv } from '../test/support/env.js';
+import { insertPerson } from '../test/support/population.js';
 import { createPool, rows } from './db.js';
-import { newProfileSchema } from './profile.js';
 import { IN_FLIGHT, createSwipeWriter } from './swipe-batches.js';
-import { insertUser } from './users.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -14,8 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => env.close());
 
-const person = async () =>
-  (await insertUser(env.db, newProfileSchema.parse({ name: 'P', age: 30, height: 170, preferred_age_min: 18, preferred_age_max: 99, preferred_height_min: 100, preferred_height_max: 250 }))).id;
+const person = () => insertPerson(env.db);
 const people = (n: number) => Promise.all(Array.from({ length: n }, person));
 const kindOf = async (a: number, b: number) => (await env.db.query('select kind from swipes where swiper_id = $1 and swipee_id = $2', [a, b])).rows[0]?.kind;
 const calls = (w: ReturnType<typeof createSwipeWriter>) => ({ ...w.stats });

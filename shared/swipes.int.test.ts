@@ -3,11 +3,10 @@
 // left alone (migration 0012); the counters follow every change and only changes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestEnv, createTestEnv } from '../test/support/env.js';
+import { insertPerson } from '../test/support/population.js';
 import { rows } from './db.js';
-import { newProfileSchema } from './profile.js';
 import { foldSwipeCounts } from './swipe-counts.js';
 import { like, pass } from './swipes.js';
-import { insertUser } from './users.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -15,8 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => env.close());
 
-const person = async () =>
-  (await insertUser(env.db, newProfileSchema.parse({ name: 'P', age: 30, height: 170, preferred_age_min: 18, preferred_age_max: 99, preferred_height_min: 100, preferred_height_max: 250 }))).id;
+const person = () => insertPerson(env.db);
 const matchCount = async (a: number, b: number) =>
   (await env.db.query('select count(*)::int as n from matches where user_low = least($1::int,$2::int) and user_high = greatest($1::int,$2::int)', [a, b])).rows[0].n;
 const userRow = async (id: number) =>

@@ -1,6 +1,8 @@
 // Random populations for property tests: small, dense, with narrow and wide ranges and edge values.
 import type { Db } from '../../shared/db.js';
 import { GENDERS } from '../../shared/genders.js';
+import { newProfileSchema } from '../../shared/profile.js';
+import { insertUser } from '../../shared/users.js';
 import { type Rng, mulberry32 } from '../../scripts/lib/synthetic.js';
 
 export type { Rng };
@@ -59,4 +61,10 @@ export async function randomSwipes(db: Db, r: Rng, ids: number[], count: number)
   await db.query(`insert into matches (user_low, user_high)
     select a.swiper_id, a.swipee_id from swipes a join swipes b on b.swiper_id = a.swipee_id and b.swipee_id = a.swiper_id
     where a.kind = 'like' and b.kind = 'like' and a.swiper_id < a.swipee_id on conflict do nothing`);
+}
+
+/** A user for tests about swipes rather than matching: any profile will do. */
+export async function insertPerson(db: Db): Promise<number> {
+  const profile = newProfileSchema.parse({ name: 'P', age: 30, height: 170, preferred_age_min: 18, preferred_age_max: 99, preferred_height_min: 100, preferred_height_max: 250 });
+  return (await insertUser(db, profile)).id;
 }
