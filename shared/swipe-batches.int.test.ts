@@ -71,7 +71,8 @@ describe('the swipe writer', () => {
   });
 
   it('runs a batch that lost a deadlock again one swipe at a time', async () => {
-    const [a, b, c, d] = await people(4); // ids in this order: the batch locks a-b, then c-d
+    // Ascending ids (people() inserts them concurrently): the batch locks a-b, then c-d.
+    const [a, b, c, d] = (await people(4)).sort((x, y) => x - y);
     const w = createSwipeWriter(env.db);
     const holder = await env.db.connect();
     try {

@@ -3,12 +3,11 @@
 // last swiped on (the time of the latest swipe received, kept in the deltas).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestEnv, createTestEnv } from '../test/support/env.js';
+import { insertPerson } from '../test/support/population.js';
 import { listen, sql } from './db.js';
 import { BULK_LOADED } from './live-index.js';
-import { newProfileSchema } from './profile.js';
 import { foldSwipeCounts, queueReach, recountSwipeCounts } from './swipe-counts.js';
 import { like, pass } from './swipes.js';
-import { insertUser } from './users.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -23,7 +22,7 @@ describe('swipe counters', () => {
   it('fold to what a recount from the swipes table gives, concurrent likes on one user included', async () => {
     const ids: number[] = [];
     for (let i = 0; i < 25; i++) {
-      ids.push((await insertUser(env.db, newProfileSchema.parse({ name: `U${i}`, age: 30, height: 170, preferred_age_min: 18, preferred_age_max: 99, preferred_height_min: 100, preferred_height_max: 250 }))).id);
+      ids.push(await insertPerson(env.db));
     }
     const [star, a, b, c] = ids as [number, number, number, number];
     // Everyone likes the same person at once: one short transaction each, none waits on a counter row.
@@ -52,7 +51,7 @@ describe('swipe counters', () => {
   it('fold a backlog larger than one statement takes, a bounded chunk a statement, to the same counts', async () => {
     const ids: number[] = [];
     for (let i = 0; i < 8; i++) {
-      ids.push((await insertUser(env.db, newProfileSchema.parse({ name: `B${i}`, age: 30, height: 170, preferred_age_min: 18, preferred_age_max: 99, preferred_height_min: 100, preferred_height_max: 250 }))).id);
+      ids.push(await insertPerson(env.db));
     }
     for (const a of ids) for (const b of ids) if (a !== b) await (a % 3 ? like : pass)(env.db, a, b);
     const pending = async () => Number((await env.db.query('select count(*) from swipe_count_deltas')).rows[0].count);
@@ -73,7 +72,7 @@ describe('swipe counters', () => {
   it('move in the reach a rebuild counted a range of user ids a statement, until every id is covered', async () => {
     const ids: number[] = [];
     for (let i = 0; i < 7; i++) {
-      ids.push((await insertUser(env.db, newProfileSchema.parse({ name: `R${i}`, age: 30, height: 170, preferred_age_min: 18, preferred_age_max: 99, preferred_height_min: 100, preferred_height_max: 250 }))).id);
+      ids.push(await insertPerson(env.db));
     }
     await queueReach(env.db, ids, ids.map((_, i) => 1000 * (i + 1)));
     const reach = async () => (await env.db.query('select user_id, reach_ppm, reach_next from swipe_counts where user_id = any($1) order by user_id', [ids])).rows;

@@ -2,7 +2,7 @@
 // people, alone or with the swipes that arrived with it (swipe-batches.ts).
 import { type Db, type Pool, rows } from './db.js';
 import { AppError } from './errors.js';
-import { type SwipeRow, type SwipeWriter, createSwipeWriter } from './swipe-batches.js';
+import { type SwipeKind, type SwipeRow, type SwipeWriter, createSwipeWriter } from './swipe-batches.js';
 import { type Card, toCard } from './profile.js';
 
 export interface LikeResult {
@@ -19,7 +19,7 @@ function checkPair(userId: number, otherId: number) {
 
 // The pool's swipe writer: swipes that arrive together share a transaction (swipe-batches.ts).
 const writers = new WeakMap<Pool, SwipeWriter>();
-function swipe(pool: Pool, userId: number, otherId: number, kind: 'like' | 'pass'): Promise<SwipeRow> {
+function swipe(pool: Pool, userId: number, otherId: number, kind: SwipeKind): Promise<SwipeRow> {
   checkPair(userId, otherId);
   let writer = writers.get(pool);
   if (!writer) writers.set(pool, (writer = createSwipeWriter(pool)));

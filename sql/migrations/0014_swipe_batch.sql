@@ -6,8 +6,8 @@
 -- never wait on each other in a cycle. The caller sends a pair at most once per batch, so within a
 -- pair, xids still grow with time.
 -- A swipe on someone who does not exist comes back with created null and writes nothing; the others
--- go on. Anything else that fails (a user deleted under the batch) fails the whole batch, and the
--- caller then runs its swipes one by one.
+-- go on. Anything else that fails (a user deleted under the batch, a lost deadlock) fails the whole
+-- batch, and the caller then runs its swipes one by one (not when Postgres is out of reach).
 create or replace function swipe_batch(swipers integer[], swipees integer[], kinds swipe_kind[])
 returns table (n integer, created boolean, matched boolean, matched_at timestamptz, unmatched boolean, xid text)
 language plpgsql as $$
